@@ -1,0 +1,93 @@
+package partnerdesk
+
+import (
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Program is the vendor's partner program and its settings.
+type Program struct {
+	Name                 string
+	Currency             string
+	TimeZone             string
+	RefreshStart         string // "06:00", program time zone
+	RefreshEnd           string
+	CreditExpiryMonths   int
+	RenewalHorizonDays   int
+	DecisionDeadlineDays int
+}
+
+// Location is the program's time zone, UTC when unknown.
+func (p Program) Location() *time.Location {
+	if loc, err := time.LoadLocation(p.TimeZone); err == nil {
+		return loc
+	}
+	return time.UTC
+}
+
+// Partner is an agency in the program.
+type Partner struct {
+	ID              int64
+	ExternalID      string
+	Name            string
+	Country         string
+	Website         string
+	Tier            string
+	CRMLinkTemplate string
+	Manager         *Staff
+	Consultant      *Staff
+	ActiveClients   int   // in lists
+	ManagedMRR      int64 // in lists
+}
+
+// CRMLink fills the partner's CRM link template for a client: {domain},
+// {name} and {account_id} are replaced, query-escaped. Empty when the
+// partner has no template.
+func (p Partner) CRMLink(c Client) string {
+	if p.CRMLinkTemplate == "" {
+		return ""
+	}
+	return strings.NewReplacer(
+		"{domain}", url.QueryEscape(c.Domain),
+		"{name}", url.QueryEscape(c.Name),
+		"{account_id}", url.QueryEscape(c.AccountID),
+	).Replace(p.CRMLinkTemplate)
+}
+
+// PartnerFilter selects partners in the admin list.
+type PartnerFilter struct {
+	Query  string
+	Offset int
+	Limit  int
+}
+
+// Staff is a member of the vendor's team.
+type Staff struct {
+	ID          int64
+	Name        string
+	Email       string
+	Role        Role
+	Description string
+	PhotoURL    string
+}
+
+// Initials are shown where there is no photo.
+func (s Staff) Initials() string {
+	var b strings.Builder
+	for _, f := range strings.Fields(s.Name) {
+		b.WriteString(strings.ToUpper(string([]rune(f)[:1])))
+		if b.Len() >= 2 {
+			break
+		}
+	}
+	return b.String()
+}
+
+// Certification is one a partner holds.
+type Certification struct {
+	Name      string
+	Holder    string
+	EarnedOn  Date
+	ExpiresOn Date
+}

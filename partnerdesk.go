@@ -1,0 +1,88 @@
+// Package partnerdesk holds the domain of the partner-program platform:
+// plain types, the rules that need no I/O (catalogue, engagement index,
+// relationships), the error type, and the signed-in principal that travels
+// in a context. It imports no infrastructure; the store, web and demo
+// packages build on it.
+package partnerdesk
+
+import (
+	"context"
+	"time"
+)
+
+// Role is what a signed-in user may do.
+type Role string
+
+const (
+	RoleProgramAdmin      Role = "program_admin"
+	RolePartnerManager    Role = "partner_manager"
+	RolePartnerConsultant Role = "partner_consultant"
+	RoleRenewalManager    Role = "renewal_manager"
+	RolePartnerAdmin      Role = "partner_admin"
+	RolePartnerEmployee   Role = "partner_employee"
+)
+
+// Roles lists every role, in the order a form offers them.
+var Roles = []Role{RoleProgramAdmin, RolePartnerManager, RolePartnerConsultant,
+	RoleRenewalManager, RolePartnerAdmin, RolePartnerEmployee}
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool {
+	for _, x := range Roles {
+		if r == x {
+			return true
+		}
+	}
+	return false
+}
+
+// IsPartner reports whether the role belongs to a partner's staff.
+func (r Role) IsPartner() bool { return r == RolePartnerAdmin || r == RolePartnerEmployee }
+
+// Principal is who is acting: a signed-in user (or, later, an API token).
+type Principal struct {
+	UserID    int64
+	Name      string
+	Email     string
+	Role      Role
+	PartnerID int64 // set for partner users
+	StaffID   int64 // set for vendor staff linked to a staff profile
+	SessionID int64
+}
+
+type ctxKey int
+
+const (
+	principalKey ctxKey = iota
+	viewedPartnerKey
+)
+
+// WithPrincipal returns a context carrying p.
+func WithPrincipal(ctx context.Context, p *Principal) context.Context {
+	return context.WithValue(ctx, principalKey, p)
+}
+
+// PrincipalFrom returns the principal in ctx, or nil when signed out.
+func PrincipalFrom(ctx context.Context) *Principal {
+	p, _ := ctx.Value(principalKey).(*Principal)
+	return p
+}
+
+// WithViewedPartner records that vendor staff look at a partner's dashboard.
+// The data layer honours it only for staff principals and only for reads;
+// partner users are always scoped to their own partner.
+func WithViewedPartner(ctx context.Context, partnerID int64) context.Context {
+	return context.WithValue(ctx, viewedPartnerKey, partnerID)
+}
+
+// ViewedPartnerFrom returns the partner set by WithViewedPartner, or 0.
+func ViewedPartnerFrom(ctx context.Context) int64 {
+	id, _ := ctx.Value(viewedPartnerKey).(int64)
+	return id
+}
+
+// Clock tells the time; tests inject a fixed one.
+type Clock func() time.Time
+
+// SystemClock is the real clock.
+func SystemClock() time.Time { return time.Now() }

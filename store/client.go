@@ -1,0 +1,276 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	pd "github.com/partnerdesk/partnerdesk"
+)
+
+// clientSortSQL maps the accepted sort columns to SQL; anything else was
+// rejected by ClientFilter.Validate.
+var clientSortSQL = map[string]string{
+	"name":         "lower(c.name)",
+	"products":     "c.product_mask",
+	"relationship": "cp.relationship",
+	"usage":        "c.engagement",
+	"mrr":          "c.mrr",
+}
+
+// likePattern escapes s for a LIKE … ESCAPE '\' substring match.
+func likePattern(s string) string {
+	s = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(strings.ToLower(s))
+	return "%" + s + "%"
+}
+
+// ListClients returns a page of the scoped partner's active clients with
+// the count and MRR of all that match, in one query (two when the page
+// is past the end).
+func (db *DB) ListClients(ctx context.Context, f pd.ClientFilter) (*pd.ClientPage, error) {
+	if err := f.Validate(); err != nil {
+		return nil, err
+	}
+	var page pd.ClientPage
+	err := db.view(ctx, func(t *tx) error {
+		partnerID, err := partnerScope(ctx, t, false)
+		if err != nil {
+			return err
+		}
+		var userID int64
+		if p := pd.PrincipalFrom(ctx); p.Role.IsPartner() {
+			userID = p.UserID
+		}
+		where := []string{"cp.partner_id = ?", "cp.ended_on IS NULL"}
+		args := []any{userID, partnerID}
+		if f.Query != "" {
+			where = append(where, `(lower(c.name) LIKE ? ESCAPE '\' OR lower(c.domain) LIKE ? ESCAPE '\')`)
+			args = append(args, likePattern(f.Query), likePattern(f.Query))
+		}
+		if f.Product != "" {
+			where = append(where, "(c.product_mask & ?) <> 0")
+			args = append(args, pd.ProductFilterMask(f.Product))
+		}
+		if f.Relationship != "" {
+			where = append(where, "cp.relationship = ?")
+			args = append(args, string(f.Relationship))
+		}
+		if f.Bucket != "" {
+			lo, hi := bucketRange(f.Bucket)
+			where = append(where, "c.engagement BETWEEN ? AND ?")
+			args = append(args, lo, hi)
+		}
+		if f.AssignedToMe {
+			where = append(where, "ca.user_id IS NOT NULL")
+		}
+		dir := "ASC"
+		if f.Desc {
+			dir = "DESC"
+		}
+		from := `FROM client_partners cp
+			JOIN clients c ON c.id = cp.client_id
+			LEFT JOIN client_assignments ca ON ca.client_id = c.id AND ca.user_id = ?
+			WHERE ` + strings.Join(where, " AND ")
+		q := `SELECT c.id, c.account_id, c.name, c.domain, c.country, c.mrr, c.product_mask, c.engagement,
+				cp.relationship, cp.started_on, ca.user_id IS NOT NULL,
+				COUNT(*) OVER (), COALESCE(SUM(c.mrr) OVER (), 0) ` + from +
+			fmt.Sprintf(" ORDER BY %s %s, c.id %s LIMIT ? OFFSET ?", clientSortSQL[f.Sort], dir, dir)
+		rows, err := t.query(ctx, q, append(args, f.Limit, f.Offset)...)
+		if err != nil {
+			return fmt.Errorf("list clients: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var c pd.Client
+			var rel string
+			if err := rows.Scan(&c.ID, &c.AccountID, &c.Name, &c.Domain, &c.Country, &c.MRR, &c.ProductMask,
+				&c.Engagement, &rel, &c.Since, &c.AssignedToMe, &page.Total, &page.TotalMRR); err != nil {
+				return fmt.Errorf("list clients: %w", err)
+			}
+			c.Relationship = pd.Relationship(rel)
+			page.Clients = append(page.Clients, c)
+		}
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("list clients: %w", err)
+		}
+		if len(page.Clients) == 0 && f.Offset > 0 {
+			// Past the last page: the window totals came with no row.
+			err := t.queryRow(ctx, "SELECT COUNT(*), COALESCE(SUM(c.mrr), 0) "+from, args...).Scan(&page.Total, &page.TotalMRR)
+			if err != nil {
+				return fmt.Errorf("count clients: %w", err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &page, nil
+}
+
+func bucketRange(b string) (int, int) {
+	switch b {
+	case pd.BucketLow:
+		return 0, 3
+	case pd.BucketMedium:
+		return 4, 6
+	}
+	return 7, 10
+}
+
+// scopedClient loads one active client of the scoped partner; a client of
+// another partner is "not found", exactly like one that does not exist.
+func scopedClient(ctx context.Context, t *tx, partnerID, clientID int64) (*pd.Client, error) {
+	var userID int64
+	if p := pd.PrincipalFrom(ctx); p != nil && p.Role.IsPartner() {
+		userID = p.UserID
+	}
+	var c pd.Client
+	var rel string
+	err := t.queryRow(ctx, `SELECT c.id, c.account_id, c.name, c.domain, c.industry, c.country, c.employees,
+			c.account_url, c.mrr, c.product_mask, c.engagement, cp.relationship, cp.started_on,
+			EXISTS (SELECT 1 FROM client_assignments ca WHERE ca.client_id = c.id AND ca.user_id = ?)
+		FROM client_partners cp JOIN clients c ON c.id = cp.client_id
+		WHERE cp.partner_id = ? AND cp.client_id = ? AND cp.ended_on IS NULL`, userID, partnerID, clientID).
+		Scan(&c.ID, &c.AccountID, &c.Name, &c.Domain, &c.Industry, &c.Country, &c.Employees, &c.AccountURL,
+			&c.MRR, &c.ProductMask, &c.Engagement, &rel, &c.Since, &c.AssignedToMe)
+	if err == sql.ErrNoRows {
+		return nil, pd.Errorf(pd.ENotFound, "Client not found.")
+	} else if err != nil {
+		return nil, fmt.Errorf("load client %d: %w", clientID, err)
+	}
+	c.Relationship = pd.Relationship(rel)
+	return &c, nil
+}
+
+// Client returns everything the client panel shows, for an active client
+// of the scoped partner, in a fixed number of queries.
+func (db *DB) Client(ctx context.Context, clientID int64) (*pd.ClientDetail, error) {
+	var d pd.ClientDetail
+	err := db.view(ctx, func(t *tx) error {
+		partnerID, err := partnerScope(ctx, t, false)
+		if err != nil {
+			return err
+		}
+		c, err := scopedClient(ctx, t, partnerID, clientID)
+		if err != nil {
+			return err
+		}
+		d.Client = *c
+		if d.Lines, err = subscriptionLines(ctx, t, clientID); err != nil {
+			return err
+		}
+		for _, l := range d.Lines {
+			if l.Status == "active" && l.Contacts > d.Contacts {
+				d.Contacts, d.EmailSendLimit = l.Contacts, l.EmailSendLimit
+			}
+		}
+		prog, err := program(ctx, t)
+		if err != nil {
+			return err
+		}
+		today := pd.DateOf(t.now, prog.Location())
+		if d.Renewal, err = nextRenewal(ctx, t, clientID, today, prog.DecisionDeadlineDays); err != nil {
+			return err
+		}
+		if d.Usage, err = latestUsage(ctx, t, clientID); err != nil {
+			return err
+		}
+		var tools int64
+		if d.Usage != nil {
+			tools = d.Usage.Tools
+		}
+		d.Engagement = pd.EngagementIndex(d.ProductMask, tools)
+		d.PartnerNames, err = clientPartnerNames(ctx, t, clientID)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &d, nil
+}
+
+func subscriptionLines(ctx context.Context, t *tx, clientID int64) ([]pd.SubscriptionLine, error) {
+	rows, err := t.query(ctx, `SELECT id, external_id, product_code, quantity, contacts, email_send_limit, mrr,
+			billing_period, commitment_months, renewal_date, auto_renew, status
+		FROM subscription_lines WHERE client_id = ? ORDER BY status, mrr DESC, id`, clientID)
+	if err != nil {
+		return nil, fmt.Errorf("load subscription lines: %w", err)
+	}
+	defer rows.Close()
+	var ls []pd.SubscriptionLine
+	for rows.Next() {
+		var l pd.SubscriptionLine
+		var code string
+		if err := rows.Scan(&l.ID, &l.ExternalID, &code, &l.Quantity, &l.Contacts, &l.EmailSendLimit, &l.MRR,
+			&l.BillingPeriod, &l.CommitmentMonths, &l.RenewalDate, &l.AutoRenew, &l.Status); err != nil {
+			return nil, fmt.Errorf("load subscription lines: %w", err)
+		}
+		l.Product, _ = pd.ProductByCode(code)
+		ls = append(ls, l)
+	}
+	return ls, rows.Err()
+}
+
+func latestUsage(ctx context.Context, t *tx, clientID int64) (*pd.Usage, error) {
+	var u pd.Usage
+	err := t.queryRow(ctx, `SELECT day, tools, active_users, seats FROM usage_snapshots
+		WHERE client_id = ? ORDER BY day DESC LIMIT 1`, clientID).Scan(&u.Day, &u.Tools, &u.ActiveUsers, &u.Seats)
+	if err == sql.ErrNoRows {
+		return nil, nil
+	} else if err != nil {
+		return nil, fmt.Errorf("load usage: %w", err)
+	}
+	return &u, nil
+}
+
+func clientPartnerNames(ctx context.Context, t *tx, clientID int64) ([]string, error) {
+	rows, err := t.query(ctx, `SELECT p.name, cp.relationship FROM client_partners cp
+		JOIN partners p ON p.id = cp.partner_id
+		WHERE cp.client_id = ? AND cp.ended_on IS NULL ORDER BY p.name`, clientID)
+	if err != nil {
+		return nil, fmt.Errorf("load client partners: %w", err)
+	}
+	defer rows.Close()
+	var names []string
+	for rows.Next() {
+		var n, rel string
+		if err := rows.Scan(&n, &rel); err != nil {
+			return nil, err
+		}
+		names = append(names, n+" ("+strings.ReplaceAll(rel, "_", " & ")+")")
+	}
+	return names, rows.Err()
+}
+
+// EndServices ends the scoped partner's relationship with a client: the
+// client leaves its list, the history row stays with its end date, and the
+// audit log records who did it. Partner employees may only end services
+// for the clients assigned to them.
+func (db *DB) EndServices(ctx context.Context, clientID int64) error {
+	return db.update(ctx, func(t *tx) error {
+		partnerID, err := partnerScope(ctx, t, true)
+		if err != nil {
+			return err
+		}
+		c, err := scopedClient(ctx, t, partnerID, clientID)
+		if err != nil {
+			return err
+		}
+		p := pd.PrincipalFrom(ctx)
+		if p.Role == pd.RolePartnerEmployee && !c.AssignedToMe {
+			return pd.Errorf(pd.EForbidden, "Only your partner admin can end services for a client not assigned to you.")
+		}
+		prog, err := program(ctx, t)
+		if err != nil {
+			return err
+		}
+		today := pd.DateOf(t.now, prog.Location())
+		if _, err := t.exec(ctx, `UPDATE client_partners SET ended_on = ?
+			WHERE partner_id = ? AND client_id = ? AND ended_on IS NULL`, today, partnerID, clientID); err != nil {
+			return fmt.Errorf("end services for client %d: %w", clientID, err)
+		}
+		return audit(ctx, t, partnerID, "end_services", "client", c.AccountID, c.Name)
+	})
+}

@@ -1,0 +1,70 @@
+package store
+
+import (
+	"context"
+
+	pd "github.com/partnerdesk/partnerdesk"
+)
+
+// partnerScope is the partner whose data a partner-scoped query may touch.
+// Partner users are always confined to their own partner, whatever else the
+// context says. Vendor staff may read the partner they view (program admins
+// any partner, partner managers and consultants the partners they are
+// assigned to), but never write through a partner's dashboard.
+func partnerScope(ctx context.Context, t *tx, write bool) (int64, error) {
+	p := pd.PrincipalFrom(ctx)
+	if p == nil {
+		return 0, pd.Errorf(pd.EUnauthorized, "Please sign in.")
+	}
+	if p.Role.IsPartner() {
+		if p.PartnerID == 0 {
+			return 0, pd.Errorf(pd.EForbidden, "Your account is not linked to a partner.")
+		}
+		return p.PartnerID, nil
+	}
+	id := pd.ViewedPartnerFrom(ctx)
+	if id == 0 {
+		return 0, pd.Errorf(pd.ENotFound, "Partner not found.")
+	}
+	if write {
+		return 0, pd.Errorf(pd.EForbidden, "Vendor staff view a partner's dashboard read-only.")
+	}
+	if err := canViewPartner(ctx, t, p, id); err != nil {
+		return 0, err
+	}
+	return id, nil
+}
+
+// canViewPartner checks that staff principal p may see partner id.
+func canViewPartner(ctx context.Context, t *tx, p *pd.Principal, id int64) error {
+	var n int
+	var err error
+	switch p.Role {
+	case pd.RoleProgramAdmin:
+		err = t.queryRow(ctx, "SELECT COUNT(*) FROM partners WHERE id = ?", id).Scan(&n)
+	case pd.RolePartnerManager, pd.RolePartnerConsultant:
+		err = t.queryRow(ctx, `SELECT COUNT(*) FROM partners WHERE id = ?
+			AND (partner_manager_id = ? OR partner_consultant_id = ?)`, id, p.StaffID, p.StaffID).Scan(&n)
+	}
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return pd.Errorf(pd.ENotFound, "Partner not found.")
+	}
+	return nil
+}
+
+// requireRole fails unless the principal has one of roles.
+func requireRole(ctx context.Context, roles ...pd.Role) (*pd.Principal, error) {
+	p := pd.PrincipalFrom(ctx)
+	if p == nil {
+		return nil, pd.Errorf(pd.EUnauthorized, "Please sign in.")
+	}
+	for _, r := range roles {
+		if p.Role == r {
+			return p, nil
+		}
+	}
+	return nil, pd.Errorf(pd.EForbidden, "You are not allowed to do this.")
+}

@@ -1,0 +1,97 @@
+// Package storetest opens real, migrated, empty databases for tests: a
+// SQLite file in a temporary folder always, and a fresh PostgreSQL database
+// when PARTNERDESK_TEST_POSTGRES holds a DSN (each test gets its own
+// database, dropped at the end).
+package storetest
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"path/filepath"
+	"testing"
+
+	pd "github.com/partnerdesk/partnerdesk"
+	"github.com/partnerdesk/partnerdesk/store"
+)
+
+// PostgresEnv names the variable holding the PostgreSQL DSN for tests.
+const PostgresEnv = "PARTNERDESK_TEST_POSTGRES"
+
+// Engine is one database engine a test runs on.
+type Engine struct {
+	Name string
+	Open func(t testing.TB, now pd.Clock) *store.DB
+}
+
+// Engines lists SQLite, and PostgreSQL when its DSN is set.
+func Engines() []Engine {
+	es := []Engine{{Name: "sqlite", Open: OpenSQLite}}
+	if os.Getenv(PostgresEnv) != "" {
+		es = append(es, Engine{Name: "postgres", Open: OpenPostgres})
+	}
+	return es
+}
+
+// Each runs fn as a subtest on every engine.
+func Each(t *testing.T, fn func(t *testing.T, e Engine)) {
+	for _, e := range Engines() {
+		t.Run(e.Name, func(t *testing.T) { fn(t, e) })
+	}
+}
+
+// OpenSQLite opens a migrated SQLite database in a temporary folder.
+func OpenSQLite(t testing.TB, now pd.Clock) *store.DB {
+	t.Helper()
+	return openMigrated(t, filepath.Join(t.TempDir(), "test.db"), now)
+}
+
+// OpenPostgres creates a fresh database on the server named by
+// PARTNERDESK_TEST_POSTGRES, migrates it, and drops it when t ends.
+func OpenPostgres(t testing.TB, now pd.Clock) *store.DB {
+	t.Helper()
+	dsn := os.Getenv(PostgresEnv)
+	if dsn == "" {
+		t.Skipf("set %s to a PostgreSQL DSN to run on PostgreSQL", PostgresEnv)
+	}
+	admin, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	b := make([]byte, 6)
+	rand.Read(b)
+	name := "pdtest_" + hex.EncodeToString(b)
+	if _, err := admin.Exec("CREATE DATABASE " + name); err != nil {
+		t.Fatalf("create test database (is PostgreSQL at %s up?): %v", dsn, err)
+	}
+	t.Cleanup(func() {
+		a, err := sql.Open("pgx", dsn)
+		if err == nil {
+			a.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
+			a.Close()
+		}
+	})
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Path = "/" + name
+	return openMigrated(t, u.String(), now)
+}
+
+func openMigrated(t testing.TB, dsn string, now pd.Clock) *store.DB {
+	t.Helper()
+	db, err := store.Open(context.Background(), dsn, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := db.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
