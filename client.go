@@ -53,6 +53,7 @@ type ClientFilter struct {
 	Relationship Relationship
 	Bucket       string
 	AssignedToMe bool
+	RenewalDue   bool   // with a pending renewal decision the partner owns, inside the horizon
 	Sort         string // one of ClientSorts
 	Desc         bool
 	Offset       int

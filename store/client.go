@@ -61,6 +61,16 @@ func (db *DB) ListClients(ctx context.Context, f pd.ClientFilter) (*pd.ClientPag
 			where = append(where, "c.engagement BETWEEN ? AND ?")
 			args = append(args, lo, hi)
 		}
+		if f.RenewalDue {
+			prog, err := program(ctx, t)
+			if err != nil {
+				return err
+			}
+			today := pd.DateOf(t.now, prog.Location())
+			where = append(where, `EXISTS (SELECT 1 FROM renewals r WHERE r.client_id = c.id
+				AND r.status = 'pending' AND r.comm_owner = 'partner' AND r.renewal_date >= ? AND r.renewal_date <= ?)`)
+			args = append(args, today, today.AddDays(prog.RenewalHorizonDays))
+		}
 		if f.AssignedToMe {
 			where = append(where, "ca.user_id IS NOT NULL")
 		}
@@ -72,7 +82,7 @@ func (db *DB) ListClients(ctx context.Context, f pd.ClientFilter) (*pd.ClientPag
 			JOIN clients c ON c.id = cp.client_id
 			LEFT JOIN client_assignments ca ON ca.client_id = c.id AND ca.user_id = ?
 			WHERE ` + strings.Join(where, " AND ")
-		q := `SELECT c.id, c.account_id, c.name, c.domain, c.country, c.mrr, c.product_mask, c.engagement,
+		q := `SELECT c.id, c.account_id, c.name, c.domain, c.country, c.account_url, c.mrr, c.product_mask, c.engagement,
 				cp.relationship, cp.started_on, ca.user_id IS NOT NULL,
 				COUNT(*) OVER (), COALESCE(SUM(c.mrr) OVER (), 0) ` + from +
 			fmt.Sprintf(" ORDER BY %s %s, c.id %s LIMIT ? OFFSET ?", clientSortSQL[f.Sort], dir, dir)
@@ -84,7 +94,7 @@ func (db *DB) ListClients(ctx context.Context, f pd.ClientFilter) (*pd.ClientPag
 		for rows.Next() {
 			var c pd.Client
 			var rel string
-			if err := rows.Scan(&c.ID, &c.AccountID, &c.Name, &c.Domain, &c.Country, &c.MRR, &c.ProductMask,
+			if err := rows.Scan(&c.ID, &c.AccountID, &c.Name, &c.Domain, &c.Country, &c.AccountURL, &c.MRR, &c.ProductMask,
 				&c.Engagement, &rel, &c.Since, &c.AssignedToMe, &page.Total, &page.TotalMRR); err != nil {
 				return fmt.Errorf("list clients: %w", err)
 			}

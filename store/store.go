@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
@@ -26,6 +27,7 @@ type DB struct {
 	read, write *sql.DB
 	dialect     dialect
 	now         pd.Clock
+	queries     atomic.Int64 // statements run, for tests that forbid N+1
 }
 
 // Open opens the database at dsn: "postgres://…" or "postgresql://…" for
@@ -92,17 +94,21 @@ type tx struct {
 	*sql.Tx
 	d   dialect
 	now time.Time
+	n   *atomic.Int64
 }
 
 func (t *tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	t.n.Add(1)
 	return t.ExecContext(ctx, t.d.rebind(q), args...)
 }
 
 func (t *tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	t.n.Add(1)
 	return t.QueryContext(ctx, t.d.rebind(q), args...)
 }
 
 func (t *tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	t.n.Add(1)
 	return t.QueryRowContext(ctx, t.d.rebind(q), args...)
 }
 
@@ -123,7 +129,7 @@ func (db *DB) begin(ctx context.Context, write bool) (*tx, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &tx{Tx: t, d: db.dialect, now: db.now().UTC().Truncate(time.Microsecond)}, nil
+	return &tx{Tx: t, d: db.dialect, now: db.now().UTC().Truncate(time.Microsecond), n: &db.queries}, nil
 }
 
 // view runs fn in a read transaction.
@@ -148,6 +154,10 @@ func (db *DB) update(ctx context.Context, fn func(*tx) error) error {
 	}
 	return t.Commit()
 }
+
+// Queries is how many statements the store has run, so that tests can
+// prove a page costs the same number of queries whatever its size.
+func (db *DB) Queries() int64 { return db.queries.Load() }
 
 // Now is the store's clock.
 func (db *DB) Now() time.Time { return db.now() }

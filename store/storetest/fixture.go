@@ -1,0 +1,169 @@
+package storetest
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	pd "github.com/partnerdesk/partnerdesk"
+	"github.com/partnerdesk/partnerdesk/password"
+	"github.com/partnerdesk/partnerdesk/store"
+)
+
+// Now is the fixture's "today": renewals and history are placed around it.
+var Now = time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
+
+// Clock returns Now.
+func Clock() time.Time { return Now }
+
+// Password is every fixture user's password.
+const Password = "fixture-password"
+
+// Fixture users, by email.
+const (
+	AdminEmail    = "admin@vendor.test"
+	ManagerEmail  = "manager@vendor.test" // partner manager of Alpha only
+	AlphaAdmin    = "admin@alpha.test"
+	AlphaEmployee = "employee@alpha.test"
+	BetaAdmin     = "admin@beta.test"
+)
+
+// Fixture ids.
+const (
+	AlphaID = 1
+	BetaID  = 2
+	// Alpha's active clients, by MRR: Northwind 89,000, Initech 40,000,
+	// Globex 30,000, Umbrella 1,500 (cents). Old Client's relationship
+	// with Alpha has ended.
+	Northwind, Globex, Initech, Umbrella, OldClient = 101, 102, 103, 104, 105
+	// Beta's clients.
+	Hooli, Vandelay = 201, 202
+	// AlphaAlerts is Alpha's count of upcoming renewal decisions.
+	AlphaAlerts = 2
+)
+
+type client struct {
+	id             int64
+	name, domain   string
+	partner        int64
+	rel            string
+	ended          bool
+	lines          []line
+	tools          []string
+	assignedToEmpl bool
+}
+
+type line struct {
+	product  string
+	mrr      int64
+	contacts int64
+}
+
+var clients = []client{
+	{Northwind, "Northwind Traders", "northwind.example", AlphaID, "sold_managed", false,
+		[]line{{"marketing-pro", 87000, 5000}, {"sales-starter", 2000, 0}},
+		[]string{"contacts", "deals", "tasks", "email-tracking", "meetings", "forms", "email-marketing", "landing-pages", "social", "seo", "quotes"}, false},
+	{Globex, "Globex Corp", "globex.example", AlphaID, "managed", false,
+		[]line{{"service-pro", 30000, 2000}}, []string{"contacts", "tickets"}, false},
+	{Initech, "Initech", "initech.example", AlphaID, "sold", false,
+		[]line{{"content-pro", 40000, 1000}}, []string{"contacts", "deals", "tasks", "website-pages", "blog"}, true},
+	{Umbrella, "Umbrella Co", "umbrella.example", AlphaID, "sold", false,
+		[]line{{"service-starter", 1500, 1000}}, nil, true},
+	{OldClient, "Old Client", "old.example", AlphaID, "managed", true,
+		[]line{{"sales-pro", 50000, 0}}, []string{"contacts"}, false},
+	{Hooli, "Hooli", "hooli.example", BetaID, "sold", false,
+		[]line{{"marketing-enterprise", 50000, 10000}}, []string{"contacts", "forms"}, false},
+	{Vandelay, "Vandelay Industries", "vandelay.example", BetaID, "managed", false,
+		[]line{{"sales-pro", 12000, 0}}, []string{"contacts", "deals", "sequences"}, false},
+}
+
+// Load fills db with two partners (Alpha and Beta), their clients,
+// subscriptions, usage, renewals, and users of every kind.
+func Load(t testing.TB, db *store.DB) {
+	t.Helper()
+	ctx := context.Background()
+	prog := store.DefaultProgram
+	prog.Name = "Test Program"
+	if err := db.SaveProgram(ctx, prog); err != nil {
+		t.Fatal(err)
+	}
+	day := func(d int) pd.Date { return pd.DateOf(Now, time.UTC).AddDays(d) }
+	err := db.Bulk(ctx, func(b *store.Bulk) error {
+		staff := []string{"id", "external_id", "name", "email", "role", "description"}
+		b.Insert("staff", staff, 1, "st-maya", "Maya Manager", "maya@vendor.test", "partner_manager", "Plans your growth with you.")
+		b.Insert("staff", staff, 2, "st-colin", "Colin Consultant", "colin@vendor.test", "partner_consultant", "Helps you deliver.")
+		b.Insert("staff", staff, 3, "st-rita", "Rita Renewals", "rita@vendor.test", "renewal_manager", "Owns renewals.")
+		partners := []string{"id", "external_id", "name", "country", "tier_code", "crm_link_template", "partner_manager_id", "partner_consultant_id", "created_at"}
+		b.Insert("partners", partners, AlphaID, "p-alpha", "Alpha Agency", "FR", "gold", "https://crm.example/companies?domain={domain}", 1, 2, Now)
+		b.Insert("partners", partners, BetaID, "p-beta", "Beta Works", "DE", "silver", "", nil, nil, Now)
+		lineID := int64(1)
+		for _, c := range clients {
+			var mask, mrr int64
+			for _, l := range c.lines {
+				p, _ := pd.ProductByCode(l.product)
+				mask |= p.Mask()
+				mrr += l.mrr
+			}
+			var tools int64
+			for _, code := range c.tools {
+				for _, tl := range pd.Tools {
+					if tl.Code == code {
+						tools |= tl.Mask()
+					}
+				}
+			}
+			b.Insert("clients", []string{"id", "account_id", "name", "domain", "industry", "country", "employees", "account_url", "mrr", "product_mask", "engagement", "created_at"},
+				c.id, "acct-"+c.domain, c.name, c.domain, "Software", "FR", 120, "https://app.vendor.example/accounts/"+c.domain,
+				mrr, mask, pd.EngagementIndex(mask, tools).Index, Now)
+			b.Insert("client_contacts", []string{"id", "client_id", "name", "email"}, c.id, c.id, "Contact of "+c.name, "it@"+c.domain)
+			var ended any
+			if c.ended {
+				ended = day(-30)
+			}
+			b.Insert("client_partners", []string{"client_id", "partner_id", "relationship", "started_on", "ended_on"}, c.id, c.partner, c.rel, day(-400), ended)
+			for _, l := range c.lines {
+				p, _ := pd.ProductByCode(l.product)
+				period, term := "annual", 12
+				if p.Edition == pd.Starter {
+					period, term = "monthly", 1
+				}
+				b.Insert("subscription_lines", []string{"id", "external_id", "client_id", "product_code", "contacts", "email_send_limit", "mrr", "billing_period", "commitment_months", "renewal_date"},
+					lineID, "line-"+c.domain+"-"+l.product, c.id, l.product, l.contacts, pd.EmailSendLimit(p.Edition, l.contacts), l.mrr, period, term, day(60))
+				b.Insert("billing_events", []string{"external_id", "occurred_at", "client_id", "partner_id", "product_code", "mrr", "received_at"},
+					"ev-"+c.domain+"-"+l.product, Now.AddDate(0, -3, 0), c.id, c.partner, l.product, l.mrr, Now)
+				lineID++
+			}
+			b.Insert("usage_snapshots", []string{"client_id", "day", "tools", "active_users", "seats"}, c.id, day(-1), tools, 7, 10)
+			if c.assignedToEmpl {
+				b.Insert("client_assignments", []string{"client_id", "user_id", "partner_id"}, c.id, 3, AlphaID)
+			}
+		}
+		ren := []string{"client_id", "renewal_date", "contract_type", "comm_owner", "status", "primary_contact_id", "renewal_manager_id", "current_mrr", "proposed_mrr"}
+		b.Insert("renewals", ren, Northwind, day(23), "renewal", "partner", "pending", Northwind, 3, 89000, 93450)
+		b.Insert("renewals", ren, Globex, day(49), "contact_tier_upgrade", "partner", "pending", nil, 3, 30000, 36000)
+		b.Insert("renewals", ren, Initech, day(66), "renewal", "vendor", "pending", nil, 3, 40000, 40000)    // vendor-owned: no alert
+		b.Insert("renewals", ren, Umbrella, day(186), "renewal", "partner", "pending", nil, nil, 1500, 1500) // beyond the horizon
+		b.Insert("renewals", ren, Globex, day(-10), "renewal", "partner", "pending", nil, nil, 30000, 30000) // past
+		b.Insert("renewals", ren, Hooli, day(30), "renewal", "partner", "pending", nil, 3, 50000, 50000)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hash, err := password.Hash(Password, password.Params{Memory: 1024, Time: 1, Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range []store.NewUser{
+		{Email: AdminEmail, Name: "Ada Admin", Role: pd.RoleProgramAdmin},
+		{Email: AlphaAdmin, Name: "Alice Alpha", Role: pd.RolePartnerAdmin, PartnerID: AlphaID},
+		{Email: AlphaEmployee, Name: "Emil Employee", Role: pd.RolePartnerEmployee, PartnerID: AlphaID}, // id 3
+		{Email: BetaAdmin, Name: "Bob Beta", Role: pd.RolePartnerAdmin, PartnerID: BetaID},
+		{Email: ManagerEmail, Name: "Maya Manager", Role: pd.RolePartnerManager, StaffID: 1},
+	} {
+		u.PasswordHash = hash
+		if _, err := db.CreateUser(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,171 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"time"
+
+	pd "github.com/partnerdesk/partnerdesk"
+)
+
+// NewUser is what CreateUser needs; PasswordHash is already hashed.
+type NewUser struct {
+	Email        string
+	Name         string
+	PasswordHash string
+	Role         pd.Role
+	PartnerID    int64 // partner users
+	StaffID      int64 // vendor staff, optional
+}
+
+// CreateUser adds a user. It is used by the CLI and the demo, which act
+// as the operator, so it checks the data rather than a principal.
+func (db *DB) CreateUser(ctx context.Context, u NewUser) (int64, error) {
+	u.Email = strings.ToLower(strings.TrimSpace(u.Email))
+	switch {
+	case !strings.Contains(u.Email, "@"):
+		return 0, pd.Errorf(pd.EInvalid, "Email %q is not an email address.", u.Email)
+	case strings.TrimSpace(u.Name) == "":
+		return 0, pd.Errorf(pd.EInvalid, "A name is required.")
+	case !u.Role.Valid():
+		return 0, pd.Errorf(pd.EInvalid, "Unknown role %q.", u.Role)
+	case u.Role.IsPartner() && u.PartnerID == 0:
+		return 0, pd.Errorf(pd.EInvalid, "A %s needs a partner.", u.Role)
+	case !u.Role.IsPartner() && u.PartnerID != 0:
+		return 0, pd.Errorf(pd.EInvalid, "A %s belongs to the vendor, not to a partner.", u.Role)
+	}
+	var id int64
+	err := db.update(ctx, func(t *tx) (err error) {
+		id, err = t.insert(ctx, `INSERT INTO users (email, name, password_hash, role, partner_id, staff_id, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, u.Email, u.Name, u.PasswordHash, string(u.Role),
+			nullID(u.PartnerID), nullID(u.StaffID), t.now)
+		return mapError(err, "User "+u.Email)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("create user: %w", err)
+	}
+	return id, nil
+}
+
+func nullID(id int64) sql.NullInt64 { return sql.NullInt64{Int64: id, Valid: id != 0} }
+
+// PartnerIDByExternalID resolves a partner's external id (for the CLI).
+func (db *DB) PartnerIDByExternalID(ctx context.Context, ext string) (int64, error) {
+	var id int64
+	err := db.view(ctx, func(t *tx) error {
+		return t.queryRow(ctx, "SELECT id FROM partners WHERE external_id = ?", ext).Scan(&id)
+	})
+	if err == sql.ErrNoRows {
+		return 0, pd.Errorf(pd.ENotFound, "No partner has the id %q.", ext)
+	}
+	return id, err
+}
+
+// Credentials returns a user's id and password hash for sign-in.
+func (db *DB) Credentials(ctx context.Context, email string) (int64, string, error) {
+	var id int64
+	var hash string
+	err := db.view(ctx, func(t *tx) error {
+		return t.queryRow(ctx, "SELECT id, password_hash FROM users WHERE email = ?",
+			strings.ToLower(strings.TrimSpace(email))).Scan(&id, &hash)
+	})
+	if err == sql.ErrNoRows {
+		return 0, "", pd.Errorf(pd.EUnauthorized, "Wrong email or password.")
+	}
+	return id, hash, err
+}
+
+// Session is a signed-in browser session.
+type Session struct {
+	Token     string // the cookie value; only its hash is stored
+	CSRFToken string
+	ExpiresAt time.Time
+}
+
+func randomToken() string {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand never fails on supported platforms
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func hashToken(tok string) string {
+	h := sha256.Sum256([]byte(tok))
+	return hex.EncodeToString(h[:])
+}
+
+// CreateSession starts a session for a user who proved their password.
+func (db *DB) CreateSession(ctx context.Context, userID int64, ttl time.Duration, ip, userAgent string) (*Session, error) {
+	s := &Session{Token: randomToken(), CSRFToken: randomToken()}
+	err := db.update(ctx, func(t *tx) error {
+		s.ExpiresAt = t.now.Add(ttl)
+		_, err := t.exec(ctx, `INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at, ip, user_agent)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, hashToken(s.Token), userID, s.CSRFToken, t.now, s.ExpiresAt, ip, truncate(userAgent, 300))
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("create session: %w", err)
+	}
+	return s, nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
+// SessionPrincipal returns the principal and CSRF token of a live session.
+func (db *DB) SessionPrincipal(ctx context.Context, token string) (*pd.Principal, string, error) {
+	var p pd.Principal
+	var csrf, role string
+	var partnerID, staffID sql.NullInt64
+	err := db.view(ctx, func(t *tx) error {
+		return t.queryRow(ctx, `SELECT s.id, s.csrf_token, u.id, u.name, u.email, u.role, u.partner_id, u.staff_id
+			FROM sessions s JOIN users u ON u.id = s.user_id
+			WHERE s.token_hash = ? AND s.expires_at > ?`, hashToken(token), t.now).
+			Scan(&p.SessionID, &csrf, &p.UserID, &p.Name, &p.Email, &role, &partnerID, &staffID)
+	})
+	if err == sql.ErrNoRows {
+		return nil, "", pd.Errorf(pd.EUnauthorized, "Your session has ended; please sign in again.")
+	} else if err != nil {
+		return nil, "", fmt.Errorf("load session: %w", err)
+	}
+	p.Role, p.PartnerID, p.StaffID = pd.Role(role), partnerID.Int64, staffID.Int64
+	return &p, csrf, nil
+}
+
+// DeleteSession signs one session out.
+func (db *DB) DeleteSession(ctx context.Context, token string) error {
+	return db.update(ctx, func(t *tx) error {
+		_, err := t.exec(ctx, "DELETE FROM sessions WHERE token_hash = ?", hashToken(token))
+		return err
+	})
+}
+
+// DeleteUserSessions signs the signed-in user out everywhere and returns
+// how many sessions ended.
+func (db *DB) DeleteUserSessions(ctx context.Context) (int64, error) {
+	p := pd.PrincipalFrom(ctx)
+	if p == nil {
+		return 0, pd.Errorf(pd.EUnauthorized, "Please sign in.")
+	}
+	var n int64
+	err := db.update(ctx, func(t *tx) error {
+		res, err := t.exec(ctx, "DELETE FROM sessions WHERE user_id = ?", p.UserID)
+		if err != nil {
+			return err
+		}
+		n, _ = res.RowsAffected()
+		return audit(ctx, t, p.PartnerID, "sign_out_everywhere", "user", p.Email, fmt.Sprintf("%d sessions", n))
+	})
+	return n, err
+}

@@ -1,0 +1,192 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	pd "github.com/partnerdesk/partnerdesk"
+)
+
+// clientsView is the Clients tab.
+type clientsView struct {
+	URL     *url.URL
+	Filter  pd.ClientFilter
+	Page    *pd.ClientPage
+	Alerts  int
+	PageNo  int
+	Pages   int
+	Notice  string
+	Panel   *panelView
+	Tools   []pd.Tool
+	Buckets []string
+}
+
+// panelView is the client panel.
+type panelView struct {
+	Client  *pd.ClientDetail
+	Tab     string
+	CRMLink string
+	Base    string // the panel's URL without a tab
+	Close   string // the list's URL, with its filters
+}
+
+var panelTabs = map[string]bool{"details": true, "renewals": true, "usage": true, "engagement": true}
+
+// parseClientFilter reads the Clients tab's query string; malformed values
+// are a 400 with a message, never a silent default.
+func parseClientFilter(q url.Values) (pd.ClientFilter, int, error) {
+	f := pd.ClientFilter{Query: q.Get("q"), Product: q.Get("product"), Bucket: q.Get("usage"),
+		Relationship: pd.Relationship(q.Get("rel")), Sort: q.Get("sort"), Desc: q.Get("dir") == "desc",
+		AssignedToMe: q.Get("mine") == "1", RenewalDue: q.Get("renewal") == "due"}
+	if d := q.Get("dir"); d != "" && d != "asc" && d != "desc" {
+		return f, 0, pd.Errorf(pd.EInvalid, "Sort direction must be asc or desc.")
+	}
+	if f.Sort == "" {
+		f.Sort, f.Desc = "mrr", true
+	}
+	page := 1
+	if v := q.Get("page"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1_000_000 {
+			return f, 0, pd.Errorf(pd.EInvalid, "Page must be a whole number from 1.")
+		}
+		page = n
+	}
+	f.Limit = 50
+	if v := q.Get("size"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 500 {
+			return f, 0, pd.Errorf(pd.EInvalid, "Page size must be a whole number from 1 to 500.")
+		}
+		f.Limit = n
+	}
+	f.Offset = (page - 1) * f.Limit
+	return f, page, f.Validate()
+}
+
+// dashboard loads what every tab of a partner's dashboard shows around it.
+func (s *Server) dashboard(r *http.Request, nav string, data any) (*view, error) {
+	partner, err := s.db.Partner(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	prog, err := s.db.Program(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	p := pd.PrincipalFrom(r.Context())
+	return &view{Partner: partner, Program: prog, ReadOnly: !p.Role.IsPartner(), Nav: nav, Data: data}, nil
+}
+
+func (s *Server) clientsPage(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.clientsView(r)
+	if err != nil {
+		return err
+	}
+	if r.URL.Query().Get("notice") == "ended" {
+		v.Data.(*clientsView).Notice = "ended"
+	}
+	s.render(w, r, "clients", v)
+	return nil
+}
+
+func (s *Server) clientsView(r *http.Request) (*view, error) {
+	f, pageNo, err := parseClientFilter(r.URL.Query())
+	if err != nil {
+		return nil, err
+	}
+	cv := &clientsView{URL: r.URL, Filter: f, PageNo: pageNo, Buckets: pd.Buckets}
+	v, err := s.dashboard(r, "clients", cv)
+	if err != nil {
+		return nil, err
+	}
+	if cv.Page, err = s.db.ListClients(r.Context(), f); err != nil {
+		return nil, err
+	}
+	if cv.Alerts, err = s.db.RenewalAlerts(r.Context()); err != nil {
+		return nil, err
+	}
+	cv.Pages = (cv.Page.Total + f.Limit - 1) / f.Limit
+	return v, nil
+}
+
+// clientPanel shows the client panel over the Clients tab. A request from
+// the page's script (X-Partial: panel) gets the panel alone.
+func (s *Server) clientPanel(w http.ResponseWriter, r *http.Request) error {
+	tab := r.URL.Query().Get("tab")
+	if tab == "" {
+		tab = "details"
+	}
+	if !panelTabs[tab] {
+		return pd.Errorf(pd.EInvalid, "Unknown tab %q.", tab)
+	}
+	clientID := pathID(r, "client")
+	if clientID == 0 {
+		return pd.Errorf(pd.ENotFound, "Client not found.")
+	}
+	list := url.URL{Path: fmt.Sprintf("/partners/%s/clients", r.PathValue("partner")), RawQuery: r.URL.Query().Encode()}
+	q := list.Query()
+	q.Del("tab")
+	list.RawQuery = q.Encode()
+	pv := &panelView{Tab: tab, Base: r.URL.Path, Close: list.String()}
+
+	if r.Header.Get("X-Partial") == "panel" {
+		detail, err := s.db.Client(r.Context(), clientID)
+		if err != nil {
+			return err
+		}
+		v, err := s.dashboard(r, "clients", nil)
+		if err != nil {
+			return err
+		}
+		pv.Client, pv.CRMLink = detail, v.Partner.CRMLink(detail.Client)
+		v.Data = pv
+		s.render(w, r, "panel", v)
+		return nil
+	}
+	detail, err := s.db.Client(r.Context(), clientID)
+	if err != nil {
+		return err
+	}
+	r2 := *r
+	r2.URL = &list
+	v, err := s.clientsView(&r2)
+	if err != nil {
+		return err
+	}
+	pv.Client, pv.CRMLink = detail, v.Partner.CRMLink(detail.Client)
+	v.Data.(*clientsView).Panel = pv
+	s.render(w, r, "clients", v)
+	return nil
+}
+
+type endServicesView struct {
+	Client *pd.ClientDetail
+	Back   string
+}
+
+// endServicesForm asks for confirmation (the page's script asks in a
+// dialog instead and posts directly).
+func (s *Server) endServicesForm(w http.ResponseWriter, r *http.Request) error {
+	detail, err := s.db.Client(r.Context(), pathID(r, "client"))
+	if err != nil {
+		return err
+	}
+	v, err := s.dashboard(r, "clients", &endServicesView{Client: detail,
+		Back: fmt.Sprintf("/partners/%s/clients", r.PathValue("partner"))})
+	if err != nil {
+		return err
+	}
+	s.render(w, r, "end_services", v)
+	return nil
+}
+
+func (s *Server) endServices(w http.ResponseWriter, r *http.Request) error {
+	if err := s.db.EndServices(r.Context(), pathID(r, "client")); err != nil {
+		return err
+	}
+	http.Redirect(w, r, fmt.Sprintf("/partners/%s/clients?notice=ended", r.PathValue("partner")), http.StatusSeeOther)
+	return nil
+}

@@ -1,0 +1,149 @@
+package web
+
+import (
+	"context"
+	"crypto/subtle"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	pd "github.com/partnerdesk/partnerdesk"
+)
+
+const sessionCookie = "pd_session"
+
+type csrfKey struct{}
+
+// wrap applies a route's access rule, the CSRF check and error handling.
+func (s *Server) wrap(rt route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		var csrf string
+		if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
+			p, tok, err := s.db.SessionPrincipal(ctx, c.Value)
+			switch {
+			case err == nil:
+				ctx, csrf = pd.WithPrincipal(ctx, p), tok
+			case pd.ErrorCode(err) == pd.EUnauthorized:
+				s.clearSessionCookie(w, r)
+			default:
+				s.error(w, r, err)
+				return
+			}
+		}
+		if csrf == "" {
+			csrf = s.anonymousCSRF(w, r)
+		}
+		ctx = context.WithValue(ctx, csrfKey{}, csrf)
+		r = r.WithContext(ctx)
+
+		if err := s.authorize(rt.Access, r); err != nil {
+			s.error(w, r, err)
+			return
+		}
+		if rt.Access == partner {
+			r = r.WithContext(pd.WithViewedPartner(r.Context(), pathID(r, "partner")))
+		}
+		if r.Method != http.MethodGet && r.Method != http.MethodHead && !validCSRF(r, csrf) {
+			s.error(w, r, pd.Errorf(pd.EForbidden, "This form has expired. Go back, reload the page and try again."))
+			return
+		}
+		if err := rt.Handler(w, r); err != nil {
+			s.error(w, r, err)
+		}
+	})
+}
+
+// authorize enforces a route's access rule. Unknown or foreign partners
+// are "not found", so that nothing is learnt about them.
+func (s *Server) authorize(a access, r *http.Request) error {
+	p := pd.PrincipalFrom(r.Context())
+	if a == public {
+		return nil
+	}
+	if p == nil {
+		return pd.Errorf(pd.EUnauthorized, "Please sign in.")
+	}
+	switch a {
+	case staff:
+		if p.Role.IsPartner() {
+			return pd.Errorf(pd.ENotFound, "Page not found.")
+		}
+	case partner:
+		id := pathID(r, "partner")
+		if id <= 0 {
+			return pd.Errorf(pd.ENotFound, "Partner not found.")
+		}
+		return s.db.CanViewPartner(r.Context(), id)
+	}
+	return nil
+}
+
+// pathID reads a positive integer path value, 0 when malformed.
+func pathID(r *http.Request, name string) int64 {
+	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
+	if err != nil || id < 0 {
+		return 0
+	}
+	return id
+}
+
+// anonymousCSRF returns the double-submit token of a signed-out visitor
+// (the sign-in form), setting its cookie when missing.
+func (s *Server) anonymousCSRF(w http.ResponseWriter, r *http.Request) string {
+	if c, err := r.Cookie("pd_csrf"); err == nil && len(c.Value) >= 32 {
+		return c.Value
+	}
+	tok := newToken()
+	http.SetCookie(w, &http.Cookie{Name: "pd_csrf", Value: tok, Path: "/", HttpOnly: true,
+		Secure: s.secure(r), SameSite: http.SameSiteLaxMode})
+	return tok
+}
+
+// validCSRF checks the form field or X-CSRF-Token header against the token.
+func validCSRF(r *http.Request, want string) bool {
+	got := r.Header.Get("X-CSRF-Token")
+	if got == "" {
+		got = r.PostFormValue("csrf")
+	}
+	return want != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
+}
+
+func csrfToken(ctx context.Context) string {
+	t, _ := ctx.Value(csrfKey{}).(string)
+	return t
+}
+
+// secure reports whether cookies must carry the Secure flag.
+func (s *Server) secure(r *http.Request) bool {
+	return s.cfg.SecureCookies || r.TLS != nil ||
+		(s.cfg.TrustProxy && strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https"))
+}
+
+// clientIP is the address sign-in attempts are counted against.
+func (s *Server) clientIP(r *http.Request) string {
+	if s.cfg.TrustProxy {
+		if f := r.Header.Get("X-Forwarded-For"); f != "" {
+			return strings.TrimSpace(strings.Split(f, ",")[0])
+		}
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// isAPI tells JSON clients from browsers.
+func isAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/") }
+
+// safeNext keeps a post-sign-in redirect on this site.
+func safeNext(next string) string {
+	u, err := url.Parse(next)
+	if err != nil || next == "" || u.IsAbs() || u.Host != "" || !strings.HasPrefix(u.Path, "/") || strings.HasPrefix(next, "//") || strings.Contains(next, `\`) {
+		return "/"
+	}
+	return u.RequestURI()
+}

@@ -1,0 +1,206 @@
+package web
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"path"
+	"strconv"
+	"strings"
+	"time"
+
+	pd "github.com/partnerdesk/partnerdesk"
+)
+
+// view is what every page template receives.
+type view struct {
+	Principal *pd.Principal
+	CSRF      string
+	Partner   *pd.Partner // on a partner's dashboard
+	Program   pd.Program
+	ReadOnly  bool   // vendor staff looking at a partner's dashboard
+	Nav       string // the menu entry to highlight
+	Data      any
+}
+
+// parseTemplates parses each page with the shared layout and partials.
+func parseTemplates() (map[string]*template.Template, error) {
+	shared, err := fs.Glob(templateFS, "templates/_*.html")
+	if err != nil {
+		return nil, err
+	}
+	all, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	pages := map[string]*template.Template{}
+	for _, f := range all {
+		name := strings.TrimSuffix(path.Base(f), ".html")
+		if strings.HasPrefix(name, "_") {
+			continue
+		}
+		t, err := template.New(name).Funcs(funcs).ParseFS(templateFS, append([]string{f}, shared...)...)
+		if err != nil {
+			return nil, fmt.Errorf("parse template %s: %w", name, err)
+		}
+		pages[name] = t
+	}
+	return pages, nil
+}
+
+// render writes a page, buffering it so that a template error becomes a
+// clean 500 instead of half a page.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, name string, data any) {
+	v, ok := data.(*view)
+	if !ok {
+		v = &view{Data: data}
+	}
+	v.Principal = pd.PrincipalFrom(r.Context())
+	v.CSRF = csrfToken(r.Context())
+	if v.Program.Currency == "" {
+		v.Program.Currency = "USD"
+	}
+	var buf bytes.Buffer
+	root := "layout"
+	if s.pages[name].Lookup("fragment") != nil {
+		root = "fragment"
+	}
+	if err := s.pages[name].ExecuteTemplate(&buf, root, v); err != nil {
+		s.log.Error("render", "template", name, "err", err)
+		http.Error(w, "Internal error.", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Write(buf.Bytes())
+}
+
+var funcs = template.FuncMap{
+	"money":  formatMoney,
+	"date":   func(d pd.Date) string { return d.Format("Jan 2, 2006") },
+	"number": func(n int64) string { return groupDigits(strconv.FormatInt(n, 10)) },
+	"percent": func(a, b int) int {
+		if b == 0 {
+			return 0
+		}
+		return 100 * a / b
+	},
+	"hub":   pd.HubName,
+	"query": setQuery,
+	"add":   func(a, b int) int { return a + b },
+	"seq": func(n int) []int {
+		s := make([]int, n)
+		for i := range s {
+			s[i] = i + 1
+		}
+		return s
+	},
+	"time":          func(t time.Time) string { return t.UTC().Format("Jan 2, 2006 15:04 UTC") },
+	"lower":         strings.ToLower,
+	"int64":         func(n int) int64 { return int64(n) },
+	"hubs":          func() []string { return pd.Hubs },
+	"products":      func() []pd.Product { return pd.Products },
+	"relationships": func() []pd.Relationship { return pd.Relationships },
+	"tools":         pd.ToolsIn,
+	"dict":          dict,
+	"sortDir":       sortDir,
+	"panelOf":       panelOf,
+}
+
+// dict builds a map from key/value pairs, to pass several values to a
+// template.
+func dict(kv ...any) map[string]any {
+	m := make(map[string]any, len(kv)/2)
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[fmt.Sprint(kv[i])] = kv[i+1]
+	}
+	return m
+}
+
+// sortDir is the direction a column header's link asks for: the other one
+// for the current column, otherwise largest first for figures.
+func sortDir(current, desc bool, col string) string {
+	if current {
+		if desc {
+			return "asc"
+		}
+		return "desc"
+	}
+	if col == "mrr" || col == "usage" {
+		return "desc"
+	}
+	return "asc"
+}
+
+// panelOf finds the client panel in a page's data.
+func panelOf(v *view) *panelView {
+	switch d := v.Data.(type) {
+	case *panelView:
+		return d
+	case *clientsView:
+		return d.Panel
+	}
+	return nil
+}
+
+var currencySymbols = map[string]string{"USD": "$", "EUR": "€", "GBP": "£", "CAD": "CA$", "AUD": "A$", "JPY": "¥"}
+
+// formatMoney renders minor units exactly ("$1,234.56"); zero-decimal
+// currencies (JPY) have no cents. Every amount on screen goes through here.
+func formatMoney(currency string, minor int64) string {
+	neg := minor < 0
+	if neg {
+		minor = -minor
+	}
+	var s string
+	if currency == "JPY" {
+		s = groupDigits(strconv.FormatInt(minor, 10))
+	} else {
+		s = fmt.Sprintf("%s.%02d", groupDigits(strconv.FormatInt(minor/100, 10)), minor%100)
+	}
+	if sym, ok := currencySymbols[currency]; ok {
+		s = sym + s
+	} else {
+		s = s + " " + currency
+	}
+	if neg {
+		s = "−" + s
+	}
+	return s
+}
+
+func groupDigits(s string) string {
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+// setQuery returns u's query with key=value pairs set ("" deletes a key),
+// for sort links and pagination that keep the current filters.
+func setQuery(u *url.URL, kv ...any) string {
+	q := u.Query()
+	for i := 0; i+1 < len(kv); i += 2 {
+		k := fmt.Sprint(kv[i])
+		v := fmt.Sprint(kv[i+1])
+		if v == "" {
+			q.Del(k)
+		} else {
+			q.Set(k, v)
+		}
+	}
+	if len(q) == 0 {
+		return u.Path
+	}
+	return u.Path + "?" + q.Encode()
+}
+
+func newToken() string {
+	b := make([]byte, 32)
+	if _, err := randRead(b); err != nil {
+		panic(err)
+	}
+	return fmt.Sprintf("%x", b)
+}

@@ -1,0 +1,87 @@
+// Progressive enhancement for Partnerdesk's pages: every link and form
+// works without this script; with it, the client panel opens in place,
+// its tabs work with the arrow keys, and End services asks in a dialog.
+(function () {
+  "use strict";
+
+  function slot() { return document.getElementById("panel-slot"); }
+
+  function isPanelURL(u) { return /^\/partners\/\d+\/clients\/\d+$/.test(u.pathname); }
+
+  async function loadPanel(href, push) {
+    const u = new URL(href, location.href);
+    const res = await fetch(u, { headers: { "X-Partial": "panel" }, credentials: "same-origin" });
+    if (!res.ok) { location.href = u; return; }
+    slot().innerHTML = await res.text();
+    if (push) history.pushState({ panel: true }, "", u);
+    const tab = slot().querySelector('[role="tab"][aria-selected="true"]');
+    const h = slot().querySelector("#panel-h");
+    (push === "tab" && tab ? tab : h)?.focus();
+  }
+
+  function closePanel(push) {
+    const p = document.getElementById("panel");
+    if (!p) return;
+    const to = p.dataset.close;
+    slot().innerHTML = "";
+    if (push) history.pushState({}, "", to);
+  }
+
+  document.addEventListener("click", function (e) {
+    const a = e.target.closest("a");
+    if (!a || e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey) return;
+    if (a.matches("[data-end-services]")) {
+      e.preventDefault();
+      a.closest("details")?.removeAttribute("open");
+      const d = document.getElementById("confirm-end");
+      d.querySelector("form").action = a.href;
+      d.querySelector(".who").textContent = a.dataset.endServices;
+      d.showModal();
+      d.querySelector("button.cancel").focus();
+      return;
+    }
+    if (a.matches("[data-panel]")) {
+      e.preventDefault();
+      a.closest("details")?.removeAttribute("open");
+      loadPanel(a.href, true);
+      return;
+    }
+    if (a.closest("#panel")) {
+      if (a.matches(".close")) { e.preventDefault(); closePanel(true); }
+      else if (a.getAttribute("role") === "tab") { e.preventDefault(); loadPanel(a.href, "tab"); }
+    }
+  });
+
+  document.addEventListener("click", function (e) {
+    if (e.target.matches("#confirm-end button.cancel")) document.getElementById("confirm-end").close();
+  });
+
+  // One open Actions menu at a time.
+  document.addEventListener("toggle", function (e) {
+    if (e.target.matches?.("details.actions") && e.target.open) {
+      document.querySelectorAll("details.actions[open]").forEach(function (d) { if (d !== e.target) d.removeAttribute("open"); });
+    }
+  }, true);
+
+  document.addEventListener("keydown", function (e) {
+    if (e.key === "Escape") {
+      const menu = document.querySelector("details.actions[open]");
+      if (menu) { menu.removeAttribute("open"); menu.querySelector("summary").focus(); return; }
+      if (!document.querySelector("dialog[open]") && document.getElementById("panel")) closePanel(true);
+      return;
+    }
+    const tab = e.target.closest?.('#panel [role="tab"]');
+    if (tab && (e.key === "ArrowRight" || e.key === "ArrowLeft" || e.key === "Home" || e.key === "End")) {
+      const tabs = Array.from(tab.parentElement.querySelectorAll('[role="tab"]'));
+      let i = tabs.indexOf(tab);
+      i = e.key === "Home" ? 0 : e.key === "End" ? tabs.length - 1 : (i + (e.key === "ArrowRight" ? 1 : -1) + tabs.length) % tabs.length;
+      e.preventDefault();
+      loadPanel(tabs[i].href, "tab");
+    }
+  });
+
+  window.addEventListener("popstate", function () {
+    if (isPanelURL(location)) loadPanel(location.href, false);
+    else if (slot()) slot().innerHTML = "";
+  });
+})();

@@ -1,0 +1,162 @@
+package web_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	pd "github.com/partnerdesk/partnerdesk"
+	st "github.com/partnerdesk/partnerdesk/store/storetest"
+	"github.com/partnerdesk/partnerdesk/web"
+)
+
+// fill puts ids into a route pattern's path values.
+func fill(pattern string, partner, client int) string {
+	p := strings.ReplaceAll(pattern, "{$}", "")
+	p = strings.ReplaceAll(p, "{partner}", fmt.Sprint(partner))
+	p = strings.ReplaceAll(p, "{client}", fmt.Sprint(client))
+	return p
+}
+
+// Every route but the public ones sends a signed-out visitor to sign in
+// (pages) or answers 401 (API), and never shows data.
+func TestEveryRouteRequiresSignIn(t *testing.T) {
+	st.Each(t, func(t *testing.T, e st.Engine) {
+		a := newApp(t, e, web.Config{})
+		n := 0
+		for _, rt := range a.srv.Routes() {
+			if rt.Pattern == "/login" || rt.Pattern == "/healthz" {
+				continue
+			}
+			n++
+			u := a.anon()
+			path := fill(rt.Pattern, st.AlphaID, st.Northwind)
+			var body string
+			if rt.Method == "GET" {
+				body = u.get(path)
+			} else {
+				body = u.post(path, nil)
+			}
+			if strings.HasPrefix(path, "/api/") {
+				if u.status != http.StatusUnauthorized {
+					t.Errorf("%s %s signed out: status %d, want 401", rt.Method, path, u.status)
+				}
+			} else if rt.Method == "GET" && u.status != http.StatusSeeOther {
+				t.Errorf("%s %s signed out: status %d, want a redirect to sign in", rt.Method, path, u.status)
+			} else if rt.Method != "GET" && u.status != http.StatusSeeOther && u.status != http.StatusForbidden {
+				t.Errorf("%s %s signed out: status %d", rt.Method, path, u.status)
+			}
+			if strings.Contains(body, "Northwind") {
+				t.Errorf("%s %s signed out shows client data", rt.Method, path)
+			}
+		}
+		if n < 8 {
+			t.Fatalf("walked only %d routes", n)
+		}
+	})
+}
+
+// Signed in as Beta, every partner route with Alpha's ids — Alpha's
+// partner id, or Beta's partner id with Alpha's client ids — is a 404
+// that names none of Alpha's data, and Alpha's data is unchanged.
+func TestPartnerSeesNothingOfAnotherPartner(t *testing.T) {
+	st.Each(t, func(t *testing.T, e st.Engine) {
+		a := newApp(t, e, web.Config{})
+		beta := a.signIn(st.BetaAdmin)
+		secrets := []string{"Northwind", "Globex", "Initech", "Umbrella", "Alpha Agency", "northwind.example"}
+		walked := 0
+		for _, rt := range a.srv.Routes() {
+			if !strings.Contains(rt.Pattern, "{partner}") && !strings.Contains(rt.Pattern, "{client}") {
+				continue
+			}
+			for _, ids := range [][2]int{{st.AlphaID, st.Northwind}, {st.BetaID, st.Northwind}, {st.BetaID, st.Initech}} {
+				if ids[0] == st.BetaID && !strings.Contains(rt.Pattern, "{client}") {
+					continue // Beta's own page, nothing of Alpha's in the path
+				}
+				walked++
+				path := fill(rt.Pattern, ids[0], ids[1])
+				var body string
+				if rt.Method == "GET" {
+					body = beta.get(path)
+				} else {
+					body = beta.post(path, nil)
+				}
+				if beta.status != http.StatusNotFound {
+					t.Errorf("%s %s as Beta: status %d, want 404", rt.Method, path, beta.status)
+				}
+				for _, s := range secrets {
+					if strings.Contains(body, s) {
+						t.Errorf("%s %s as Beta reveals %q", rt.Method, path, s)
+					}
+				}
+			}
+		}
+		if walked < 6 {
+			t.Fatalf("walked only %d partner routes", walked)
+		}
+		// Alpha's clients are all still there.
+		alpha := a.signIn(st.AlphaAdmin)
+		body := alpha.get(clientsURL(st.AlphaID))
+		for _, name := range []string{"Northwind Traders", "Globex Corp", "Initech", "Umbrella Co"} {
+			if !strings.Contains(body, name) {
+				t.Errorf("Alpha lost %s", name)
+			}
+		}
+	})
+}
+
+// The data layer scopes by the signed-in partner even when a handler asks
+// for another partner's dashboard.
+func TestStoreScopesByThePrincipalNotTheRequest(t *testing.T) {
+	st.Each(t, func(t *testing.T, e st.Engine) {
+		db := e.Open(t, st.Clock)
+		st.Load(t, db)
+		beta := &pd.Principal{UserID: 4, Role: pd.RolePartnerAdmin, PartnerID: st.BetaID}
+		bctx := pd.WithViewedPartner(pd.WithPrincipal(ctx(), beta), st.AlphaID)
+		page, err := db.ListClients(bctx, pd.ClientFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range page.Clients {
+			if c.ID < 200 {
+				t.Errorf("Beta's query returned Alpha's client %s", c.Name)
+			}
+		}
+		if page.Total != 2 {
+			t.Errorf("Beta sees %d clients, want 2", page.Total)
+		}
+		if _, err := db.Client(bctx, st.Northwind); pd.ErrorCode(err) != pd.ENotFound {
+			t.Errorf("Beta reading Northwind: %v, want not found", err)
+		}
+		if err := db.EndServices(bctx, st.Northwind); pd.ErrorCode(err) != pd.ENotFound {
+			t.Errorf("Beta ending Northwind: %v, want not found", err)
+		}
+		if _, err := db.ListClients(ctx(), pd.ClientFilter{}); pd.ErrorCode(err) != pd.EUnauthorized {
+			t.Errorf("no principal: %v, want unauthorized", err)
+		}
+		// A partner manager sees only the partners assigned to them.
+		mgr := pd.WithPrincipal(ctx(), &pd.Principal{UserID: 5, Role: pd.RolePartnerManager, StaffID: 1})
+		if _, err := db.ListClients(pd.WithViewedPartner(mgr, st.BetaID), pd.ClientFilter{}); pd.ErrorCode(err) != pd.ENotFound {
+			t.Errorf("manager of Alpha reading Beta: %v, want not found", err)
+		}
+		if p, err := db.ListClients(pd.WithViewedPartner(mgr, st.AlphaID), pd.ClientFilter{}); err != nil || p.Total != 4 {
+			t.Errorf("manager of Alpha reading Alpha: %v %v", p, err)
+		}
+	})
+}
+
+func TestMalformedIDsAreNotFound(t *testing.T) {
+	st.Each(t, func(t *testing.T, e st.Engine) {
+		a := newApp(t, e, web.Config{})
+		alpha := a.signIn(st.AlphaAdmin)
+		for _, p := range []string{"/partners/abc/clients", "/partners/-1/clients", "/partners/1/clients/xyz",
+			"/partners/99999999999999999999/clients", "/partners/1/clients/" + url.PathEscape("1 OR 1=1")} {
+			alpha.get(p)
+			if alpha.status != http.StatusNotFound {
+				t.Errorf("GET %s: %d, want 404", p, alpha.status)
+			}
+		}
+	})
+}

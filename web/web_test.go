@@ -1,0 +1,131 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/partnerdesk/partnerdesk/store"
+	st "github.com/partnerdesk/partnerdesk/store/storetest"
+	"github.com/partnerdesk/partnerdesk/web"
+)
+
+// app is a running server on a real database loaded with the fixture.
+type app struct {
+	t   *testing.T
+	db  *store.DB
+	srv *web.Server
+	ts  *httptest.Server
+}
+
+func newApp(t *testing.T, e st.Engine, cfg web.Config) *app {
+	t.Helper()
+	db := e.Open(t, st.Clock)
+	st.Load(t, db)
+	srv, err := web.New(db, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), st.Clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv)
+	t.Cleanup(ts.Close)
+	return &app{t: t, db: db, srv: srv, ts: ts}
+}
+
+// user is a browser: a cookie jar that does not follow redirects.
+type user struct {
+	a      *app
+	c      *http.Client
+	csrf     string
+	status   int
+	location string
+}
+
+func (a *app) anon() *user {
+	jar, _ := cookiejar.New(nil)
+	return &user{a: a, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
+	}}}
+}
+
+var csrfMeta = regexp.MustCompile(`<meta name="csrf-token" content="([^"]+)">`)
+
+// signIn signs in through the real form and remembers the CSRF token.
+func (a *app) signIn(email string) *user {
+	a.t.Helper()
+	u := a.anon()
+	u.get("/login")
+	res := u.post("/login", url.Values{"email": {email}, "password": {st.Password}})
+	if u.status != http.StatusSeeOther {
+		a.t.Fatalf("sign in as %s: status %d\n%s", email, u.status, res)
+	}
+	for i := 0; i < 3 && u.status == http.StatusSeeOther; i++ {
+		u.get(u.location) // the landing page holds the session's CSRF token
+	}
+	if u.status != http.StatusOK {
+		a.t.Fatalf("landing page of %s: status %d", email, u.status)
+	}
+	return u
+}
+
+func (u *user) do(req *http.Request) string {
+	u.a.t.Helper()
+	res, err := u.c.Do(req)
+	if err != nil {
+		u.a.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	u.status, u.location = res.StatusCode, res.Header.Get("Location")
+	if m := csrfMeta.FindSubmatch(b); m != nil {
+		u.csrf = string(m[1])
+	}
+	if res.StatusCode == http.StatusInternalServerError {
+		u.a.t.Fatalf("%s %s: 500\n%s", req.Method, req.URL, b)
+	}
+	return string(b)
+}
+
+func (u *user) get(path string) string {
+	req, _ := http.NewRequest("GET", u.a.ts.URL+path, nil)
+	return u.do(req)
+}
+
+// post sends a form with the user's CSRF token (unless form sets csrf).
+func (u *user) post(path string, form url.Values) string {
+	if form == nil {
+		form = url.Values{}
+	}
+	if _, ok := form["csrf"]; !ok {
+		if u.csrf == "" {
+			if c := u.cookie("pd_csrf"); c != "" {
+				u.csrf = c
+			}
+		}
+		form.Set("csrf", u.csrf)
+	}
+	req, _ := http.NewRequest("POST", u.a.ts.URL+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return u.do(req)
+}
+
+func (u *user) cookie(name string) string {
+	base, _ := url.Parse(u.a.ts.URL)
+	for _, c := range u.c.Jar.Cookies(base) {
+		if c.Name == name {
+			return c.Value
+		}
+	}
+	return ""
+}
+
+func clientsURL(partner int) string { return fmt.Sprintf("/partners/%d/clients", partner) }
+
+func ctx() context.Context { return context.Background() }
