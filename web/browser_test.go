@@ -1,0 +1,190 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+
+	st "github.com/partnerdesk/partnerdesk/store/storetest"
+	"github.com/partnerdesk/partnerdesk/web"
+)
+
+// chromium finds the browser: PARTNERDESK_CHROMIUM, else Debian's.
+func chromium(t *testing.T) string {
+	if p := os.Getenv("PARTNERDESK_CHROMIUM"); p != "" {
+		return p
+	}
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	if os.Getenv("CI") != "" {
+		t.Fatal("browser tests need Chromium in CI: .ci/run installs it with apt-get install -y chromium")
+	}
+	t.Skip("browser tests skipped: no Chromium found. Install it (apt-get install -y chromium) or set PARTNERDESK_CHROMIUM to its path.")
+	return ""
+}
+
+// browser starts a headless Chromium against a fixture server.
+func browser(t *testing.T) (context.Context, string) {
+	exe := chromium(t)
+	db := st.OpenSQLite(t, st.Clock)
+	st.Load(t, db)
+	srv, err := web.New(db, web.Config{}, slog.New(slog.NewTextHandler(io.Discard, nil)), st.Clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv)
+	t.Cleanup(ts.Close)
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(exe),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()),
+	)
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancel)
+	ctx, cancel2 := chromedp.NewContext(actx)
+	t.Cleanup(cancel2)
+	ctx, cancel3 := context.WithTimeout(ctx, 60*time.Second)
+	t.Cleanup(cancel3)
+	return ctx, ts.URL
+}
+
+// Sel is a CSS selector.
+func sel(css string) chromedp.CSS { return chromedp.CSS(css) }
+
+func signInAs(base, email string) []chromedp.Action[chromedp.Void] {
+	return []chromedp.Action[chromedp.Void]{
+		chromedp.Navigate(base + "/login"),
+		chromedp.WaitVisible(sel(`input[name=email]`)),
+		chromedp.SendKeys(sel(`input[name=email]`), email),
+		chromedp.SendKeys(sel(`input[name=password]`), st.Password),
+		chromedp.Submit(sel(`input[name=password]`)),
+	}
+}
+
+// do runs steps in order and fails the test at the first error.
+func do(t *testing.T, ctx context.Context, what string, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+}
+
+func run[T any](t *testing.T, ctx context.Context, a chromedp.Action[T]) T {
+	t.Helper()
+	v, err := chromedp.Run(ctx, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+func TestBrowserEmployeeUsesPanelAndEndsServices(t *testing.T) {
+	ctx, base := browser(t)
+	row := func(id int) string { return fmt.Sprintf(`tr[data-client="%d"]`, id) }
+	rows := func() int {
+		return run(t, ctx, chromedp.Evaluate[int](`document.querySelectorAll("table.clients tbody tr").length`))
+	}
+	listed := func(id int) bool {
+		return run(t, ctx, chromedp.Evaluate[bool](fmt.Sprintf(`!!document.querySelector('tr[data-client="%d"]')`, id)))
+	}
+
+	do(t, ctx, "sign in", append(signInAs(base, st.AlphaEmployee), chromedp.WaitVisible(sel(`table.clients`)))...)
+	if n := rows(); n != 4 {
+		t.Fatalf("%d client rows, want 4", n)
+	}
+
+	// Open Initech's panel from its Actions menu; the URL follows.
+	do(t, ctx, "open the panel",
+		chromedp.Click(sel(row(st.Initech)+` details.actions summary`)),
+		chromedp.Click(sel(row(st.Initech)+` a[role=menuitem][data-panel]`)),
+		chromedp.WaitVisible(sel(`#panel .panel-body[data-tab=details]`)),
+	)
+	if url, title := run(t, ctx, chromedp.Location()), run(t, ctx, chromedp.Text(sel(`#panel-h`))); !strings.HasSuffix(url, "/partners/1/clients/103") || title != "Initech" {
+		t.Fatalf("panel: url %s, title %q", url, title)
+	}
+	// Switch the four tabs by clicking.
+	for _, c := range []struct{ tab, want string }{
+		{"renewals", "Communication owner"}, {"usage", "Tools and apps in use"},
+		{"engagement", "tools its subscriptions include"}, {"details", "Email send limit"},
+	} {
+		do(t, ctx, "tab "+c.tab, chromedp.Click(sel(`#tab-`+c.tab)), chromedp.WaitVisible(sel(`#panel .panel-body[data-tab=`+c.tab+`]`)))
+		if text := run(t, ctx, chromedp.Text(sel(`#panel .panel-body`))); !strings.Contains(text, c.want) {
+			t.Errorf("tab %s lacks %q", c.tab, c.want)
+		}
+	}
+	// And with the keyboard.
+	do(t, ctx, "arrow key between tabs",
+		chromedp.Focus(sel(`#tab-details`)),
+		chromedp.KeyEvent(kb.ArrowRight),
+		chromedp.WaitVisible(sel(`#panel .panel-body[data-tab=renewals]`)),
+	)
+	if id := run(t, ctx, chromedp.Evaluate[string](`document.activeElement.id`)); id != "tab-renewals" {
+		t.Errorf("focus after ArrowRight is on %q", id)
+	}
+	// Escape closes the panel and returns to the list's URL.
+	do(t, ctx, "close the panel", chromedp.KeyEvent(kb.Escape), chromedp.WaitNotPresent(sel(`#panel`)))
+	if url := run(t, ctx, chromedp.Location()); !strings.HasSuffix(url, "/partners/1/clients") {
+		t.Errorf("after closing, url %s", url)
+	}
+	// The panel's URL can be shared and reloaded.
+	do(t, ctx, "reload a panel URL", chromedp.Navigate(base+"/partners/1/clients/101?tab=usage"),
+		chromedp.WaitVisible(sel(`#panel .panel-body[data-tab=usage]`)))
+	if title := run(t, ctx, chromedp.Text(sel(`#panel-h`))); title != "Northwind Traders" {
+		t.Fatalf("reloaded panel shows %q", title)
+	}
+
+	// End services for Umbrella: a dialog asks first; Cancel changes nothing.
+	do(t, ctx, "ask to end services",
+		chromedp.Navigate(base+"/partners/1/clients"),
+		chromedp.WaitVisible(sel(row(st.Umbrella))),
+		chromedp.Click(sel(row(st.Umbrella)+` details.actions summary`)),
+		chromedp.Click(sel(row(st.Umbrella)+` a[data-end-services]`)),
+		chromedp.WaitVisible(sel(`#confirm-end`)),
+	)
+	if who := run(t, ctx, chromedp.Text(sel(`#confirm-end .who`))); who != "Umbrella Co" {
+		t.Fatalf("dialog names %q", who)
+	}
+	do(t, ctx, "cancel", chromedp.Click(sel(`#confirm-end button.cancel`)), chromedp.WaitNotVisible(sel(`#confirm-end`)))
+	if !listed(st.Umbrella) {
+		t.Fatal("Cancel ended services")
+	}
+	do(t, ctx, "confirm",
+		chromedp.Click(sel(row(st.Umbrella)+` details.actions summary`)),
+		chromedp.Click(sel(row(st.Umbrella)+` a[data-end-services]`)),
+		chromedp.WaitVisible(sel(`#confirm-end`)),
+		chromedp.Click(sel(`#confirm-end button[type=submit]`)),
+		chromedp.WaitVisible(sel(`p.notice`)),
+	)
+	if n := rows(); n != 3 || listed(st.Umbrella) {
+		t.Fatalf("after End services: %d rows, Umbrella listed: %v", n, listed(st.Umbrella))
+	}
+
+	// The partner admin finds the entry in the audit log.
+	do(t, ctx, "sign out", chromedp.Click(sel(`header .user button.link`)), chromedp.WaitVisible(sel(`input[name=email]`)))
+	do(t, ctx, "sign in as admin", append(signInAs(base, st.AlphaAdmin), chromedp.WaitVisible(sel(`table.clients`)),
+		chromedp.Navigate(base+"/partners/1/audit"), chromedp.WaitVisible(sel(`table[data-testid=audit]`)))...)
+	text := run(t, ctx, chromedp.Text(sel(`table[data-testid=audit] tbody`)))
+	for _, want := range []string{"Ended services", "Emil Employee", "Umbrella Co"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("audit log lacks %q: %q", want, text)
+		}
+	}
+}
