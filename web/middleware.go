@@ -17,7 +17,7 @@ const sessionCookie = "pd_session"
 type csrfKey struct{}
 
 // wrap applies a route's access rule, the CSRF check and error handling.
-func (s *Server) wrap(rt route) http.Handler {
+func (s *Server) wrap(rt Route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
 		var csrf string
@@ -43,7 +43,7 @@ func (s *Server) wrap(rt route) http.Handler {
 			s.error(w, r, err)
 			return
 		}
-		if rt.Access == partner {
+		if rt.Access == Partner {
 			r = r.WithContext(pd.WithViewedPartner(r.Context(), pathID(r, "partner")))
 		}
 		if r.Method != http.MethodGet && r.Method != http.MethodHead && !validCSRF(r, csrf) {
@@ -58,20 +58,20 @@ func (s *Server) wrap(rt route) http.Handler {
 
 // authorize enforces a route's access rule. Unknown or foreign partners
 // are "not found", so that nothing is learnt about them.
-func (s *Server) authorize(a access, r *http.Request) error {
+func (s *Server) authorize(a Access, r *http.Request) error {
 	p := pd.PrincipalFrom(r.Context())
-	if a == public {
+	if a == Public {
 		return nil
 	}
 	if p == nil {
 		return pd.Errorf(pd.EUnauthorized, "Please sign in.")
 	}
 	switch a {
-	case staff:
+	case Staff:
 		if p.Role.IsPartner() {
 			return pd.Errorf(pd.ENotFound, "Page not found.")
 		}
-	case partner:
+	case Partner:
 		id := pathID(r, "partner")
 		if id <= 0 {
 			return pd.Errorf(pd.ENotFound, "Partner not found.")

@@ -2,43 +2,43 @@ package web
 
 import "net/http"
 
-// access says who may reach a route.
-type access int
+// Access says who may reach a route.
+type Access int
 
 const (
-	public  access = iota // anyone
-	signed                // any signed-in user
-	partner               // the {partner} in the path, as its users or permitted staff
-	staff                 // vendor staff
+	Public  Access = iota // anyone
+	Signed                // any signed-in user
+	Partner               // the {partner} in the path, as its users or permitted staff
+	Staff                 // vendor staff
 )
 
-// route is one line of the routes table. Every route the server answers is
+// Route is one line of the routes table. Every route the server answers is
 // here, so that tests can walk them all.
-type route struct {
+type Route struct {
 	Method  string
 	Pattern string
-	Access  access
+	Access  Access
 	Handler func(http.ResponseWriter, *http.Request) error
 }
 
 // Routes lists every registered route (for tests and docs).
-func (s *Server) Routes() []route { return s.routes() }
+func (s *Server) Routes() []Route { return s.routes() }
 
-func (s *Server) routes() []route {
-	return []route{
-		{"GET", "/healthz", public, s.health},
-		{"GET", "/login", public, s.loginForm},
-		{"POST", "/login", public, s.login},
-		{"POST", "/logout", signed, s.logout},
-		{"POST", "/logout/everywhere", signed, s.logoutEverywhere},
-		{"GET", "/{$}", signed, s.home},
+func (s *Server) routes() []Route {
+	return []Route{
+		{"GET", "/healthz", Public, s.health},
+		{"GET", "/login", Public, s.loginForm},
+		{"POST", "/login", Public, s.login},
+		{"POST", "/logout", Signed, s.logout},
+		{"POST", "/logout/everywhere", Signed, s.logoutEverywhere},
+		{"GET", "/{$}", Signed, s.home},
 
-		{"GET", "/partners/{partner}/clients", partner, s.clientsPage},
-		{"GET", "/partners/{partner}/clients/{client}", partner, s.clientPanel},
-		{"GET", "/partners/{partner}/clients/{client}/end-services", partner, s.endServicesForm},
-		{"POST", "/partners/{partner}/clients/{client}/end-services", partner, s.endServices},
-		{"GET", "/partners/{partner}/audit", partner, s.auditPage},
+		{"GET", "/partners/{partner}/clients", Partner, s.clientsPage},
+		{"GET", "/partners/{partner}/clients/{client}", Partner, s.clientPanel},
+		{"GET", "/partners/{partner}/clients/{client}/end-services", Partner, s.endServicesForm},
+		{"POST", "/partners/{partner}/clients/{client}/end-services", Partner, s.endServices},
+		{"GET", "/partners/{partner}/audit", Partner, s.auditPage},
 
-		{"GET", "/admin/partners", staff, s.partnersPage},
+		{"GET", "/admin/partners", Staff, s.partnersPage},
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -12,12 +13,26 @@ import (
 	"github.com/partnerdesk/partnerdesk/web"
 )
 
-// fill puts ids into a route pattern's path values.
-func fill(pattern string, partner, client int) string {
+var pathParam = regexp.MustCompile(`\{([a-z_]+)\}`)
+
+// fill puts ids into a route pattern's path values: the partner, and for
+// every other value the id of the fixture's entity of that name that
+// belongs to the partner. A route with a path value the fixture does not
+// know fails the test: add the entity to storetest.AlphaPathIDs.
+func fill(t *testing.T, pattern string, partner int, ids map[string]int64) string {
+	t.Helper()
 	p := strings.ReplaceAll(pattern, "{$}", "")
-	p = strings.ReplaceAll(p, "{partner}", fmt.Sprint(partner))
-	p = strings.ReplaceAll(p, "{client}", fmt.Sprint(client))
-	return p
+	return pathParam.ReplaceAllStringFunc(p, func(m string) string {
+		name := m[1 : len(m)-1]
+		if name == "partner" {
+			return fmt.Sprint(partner)
+		}
+		id, ok := ids[name]
+		if !ok {
+			t.Fatalf("route %s: no fixture id for {%s}; add one to storetest.AlphaPathIDs", pattern, name)
+		}
+		return fmt.Sprint(id)
+	})
 }
 
 // Every route but the public ones sends a signed-out visitor to sign in
@@ -27,12 +42,12 @@ func TestEveryRouteRequiresSignIn(t *testing.T) {
 		a := newApp(t, e, web.Config{})
 		n := 0
 		for _, rt := range a.srv.Routes() {
-			if rt.Pattern == "/login" || rt.Pattern == "/healthz" {
+			if rt.Access == web.Public {
 				continue
 			}
 			n++
 			u := a.anon()
-			path := fill(rt.Pattern, st.AlphaID, st.Northwind)
+			path := fill(t, rt.Pattern, st.AlphaID, st.AlphaPathIDs(t, a.db))
 			var body string
 			if rt.Method == "GET" {
 				body = u.get(path)
@@ -66,17 +81,21 @@ func TestPartnerSeesNothingOfAnotherPartner(t *testing.T) {
 		a := newApp(t, e, web.Config{})
 		beta := a.signIn(st.BetaAdmin)
 		secrets := []string{"Northwind", "Globex", "Initech", "Umbrella", "Alpha Agency", "northwind.example"}
+		alphaIDs := st.AlphaPathIDs(t, a.db)
 		walked := 0
 		for _, rt := range a.srv.Routes() {
-			if !strings.Contains(rt.Pattern, "{partner}") && !strings.Contains(rt.Pattern, "{client}") {
+			if rt.Access == web.Public || !pathParam.MatchString(rt.Pattern) {
 				continue
 			}
-			for _, ids := range [][2]int{{st.AlphaID, st.Northwind}, {st.BetaID, st.Northwind}, {st.BetaID, st.Initech}} {
-				if ids[0] == st.BetaID && !strings.Contains(rt.Pattern, "{client}") {
-					continue // Beta's own page, nothing of Alpha's in the path
-				}
+			// Alpha's partner id with Alpha's ids; and Beta's own partner id
+			// with Alpha's ids for everything else in the path.
+			partners := []int{st.AlphaID}
+			if strings.Count(rt.Pattern, "{") > strings.Count(rt.Pattern, "{partner}") {
+				partners = append(partners, st.BetaID)
+			}
+			for _, partner := range partners {
 				walked++
-				path := fill(rt.Pattern, ids[0], ids[1])
+				path := fill(t, rt.Pattern, partner, alphaIDs)
 				var body string
 				if rt.Method == "GET" {
 					body = beta.get(path)

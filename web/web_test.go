@@ -41,8 +41,8 @@ func newApp(t *testing.T, e st.Engine, cfg web.Config) *app {
 
 // user is a browser: a cookie jar that does not follow redirects.
 type user struct {
-	a      *app
-	c      *http.Client
+	a        *app
+	c        *http.Client
 	csrf     string
 	status   int
 	location string

@@ -167,3 +167,11 @@ func Load(t testing.TB, db *store.DB) {
 		}
 	}
 }
+
+// AlphaPathIDs maps each path value name used in routes ({client},
+// {renewal}, …) to the id of one of Alpha's entities of that kind, so that
+// tests walking every route can aim at Alpha's data. A new route with a new
+// path value needs its entity here.
+func AlphaPathIDs(t testing.TB, db *store.DB) map[string]int64 {
+	return map[string]int64{"client": Northwind}
+}
