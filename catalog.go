@@ -182,19 +182,47 @@ func IncludedTools(productMask int64) int64 {
 	if productMask == 0 {
 		return 0
 	}
-	best := map[string]Edition{"crm": Enterprise}
-	for _, p := range ProductsIn(productMask) {
-		if p.Edition > best[p.Hub] {
-			best[p.Hub] = p.Edition
+	// The best edition owned per category: [0] is the CRM basics, then
+	// the hubs in order. No allocation: refreshes call this per client.
+	var best [8]Edition
+	best[0] = Enterprise
+	for _, p := range Products {
+		if i := categoryIndex(p.Hub); productMask&p.Mask() != 0 && p.Edition > best[i] {
+			best[i] = p.Edition
 		}
 	}
 	var m int64
 	for _, t := range Tools {
-		if t.Edition <= best[t.Category] {
+		if t.Edition <= best[categoryIndex(t.Category)] {
 			m |= t.Mask()
 		}
 	}
 	return m
+}
+
+func categoryIndex(cat string) int {
+	for i, h := range Hubs {
+		if h == cat {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+// EngagementScore is EngagementIndex(productMask, toolsInUse).Index
+// without the breakdown, for code that scores many clients.
+func EngagementScore(productMask, toolsInUse int64) int {
+	inc := IncludedTools(productMask)
+	return engagementScore(bits.OnesCount64(uint64(inc&toolsInUse)), bits.OnesCount64(uint64(inc)))
+}
+
+// engagementScore is round(10 × used / included), rounding half up in
+// integers so that the figure is exact.
+func engagementScore(used, included int) int {
+	if included == 0 {
+		return 0
+	}
+	return (20*used + included) / (2 * included)
 }
 
 // Bucket of the engagement index.
@@ -251,9 +279,7 @@ func EngagementIndex(productMask, toolsInUse int64) Engagement {
 	inc := IncludedTools(productMask)
 	used := inc & toolsInUse
 	e := Engagement{Used: bits.OnesCount64(uint64(used)), Included: bits.OnesCount64(uint64(inc))}
-	if e.Included > 0 {
-		e.Index = (20*e.Used + e.Included) / (2 * e.Included)
-	}
+	e.Index = engagementScore(e.Used, e.Included)
 	for _, cat := range append([]string{"crm"}, Hubs...) {
 		var cu CategoryUse
 		for _, t := range Tools {

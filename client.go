@@ -29,7 +29,8 @@ type Client struct {
 	AccountURL  string
 	MRR         int64 // minor units, the sum of its subscription lines
 	ProductMask int64
-	Engagement  int // 0–10, from its latest usage snapshot
+	Engagement  int    // 0–10, from its latest usage snapshot
+	CommOwner   string // renewal communication: partner, vendor, or "" for the program's default
 
 	// Seen through one partner:
 	Relationship Relationship
@@ -153,7 +154,8 @@ type ClientDetail struct {
 	Lines          []SubscriptionLine
 	Contacts       int64 // contact tier: the largest of its lines
 	EmailSendLimit int64
-	Renewal        *Renewal // the next one, if any
+	Renewal        *Renewal  // the next one, if any
+	Renewals       []Renewal // the next ones (at most five), soonest first
 	Usage          *Usage
 	Engagement     Engagement
 	PartnerNames   []string // every partner active on it, with the relationship

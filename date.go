@@ -71,3 +71,22 @@ func (d *Date) scanString(s string) error {
 	*d = v
 	return err
 }
+
+// MarshalText writes "YYYY-MM-DD" (JSON, CSV).
+func (d Date) MarshalText() ([]byte, error) {
+	if d.IsZero() {
+		return []byte{}, nil
+	}
+	return []byte(d.String()), nil
+}
+
+// UnmarshalText reads "YYYY-MM-DD"; an empty text is the zero date.
+func (d *Date) UnmarshalText(b []byte) error {
+	if len(b) == 0 {
+		*d = Date{}
+		return nil
+	}
+	v, err := ParseDate(string(b))
+	*d = v
+	return err
+}

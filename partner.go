@@ -16,6 +16,19 @@ type Program struct {
 	CreditExpiryMonths   int
 	RenewalHorizonDays   int
 	DecisionDeadlineDays int
+	DefaultCommOwner     string // vendor or partner: who owns renewal communication unless a client says otherwise
+}
+
+// CommOwner is the communication owner a client's setting gives: the
+// setting itself, or the program's default for "" and OwnerDefault.
+func (p Program) CommOwner(setting string) string {
+	if setting == OwnerPartner || setting == OwnerVendor {
+		return setting
+	}
+	if p.DefaultCommOwner == OwnerPartner {
+		return OwnerPartner
+	}
+	return OwnerVendor
 }
 
 // Location is the program's time zone, UTC when unknown.

@@ -39,15 +39,38 @@ func (r Role) Valid() bool {
 // IsPartner reports whether the role belongs to a partner's staff.
 func (r Role) IsPartner() bool { return r == RolePartnerAdmin || r == RolePartnerEmployee }
 
-// Principal is who is acting: a signed-in user (or, later, an API token).
+// Principal is who is acting: a signed-in user, or an API token (TokenID
+// set, no Role).
 type Principal struct {
 	UserID    int64
 	Name      string
 	Email     string
 	Role      Role
-	PartnerID int64 // set for partner users
+	PartnerID int64 // set for partner users and read tokens
 	StaffID   int64 // set for vendor staff linked to a staff profile
 	SessionID int64
+	TokenID   int64      // set for API tokens
+	Scope     TokenScope // an API token's scope
+	// Integration names a signed webhook acting on its own ("stripe"); it
+	// may ingest billing data and nothing else.
+	Integration string
+}
+
+// TokenScope is what an API token may do.
+type TokenScope string
+
+const (
+	ScopeIngest TokenScope = "ingest" // program-wide writes, no reads
+	ScopeRead   TokenScope = "read"   // one partner's data, read-only
+)
+
+// Valid reports whether s is a known scope.
+func (s TokenScope) Valid() bool { return s == ScopeIngest || s == ScopeRead }
+
+// PartnerBound reports whether p is confined to one partner: a partner
+// user, or a read token.
+func (p *Principal) PartnerBound() bool {
+	return p.Role.IsPartner() || p.TokenID != 0 && p.Scope == ScopeRead
 }
 
 type ctxKey int

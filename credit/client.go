@@ -57,6 +57,15 @@ func (c *clientState) setLine(product int32, mrr int64) {
 	}
 }
 
+// purchaseIDs cites the event that credited the last purchase, the reason
+// of an expiry (none for a Stream's events without ids).
+func (c *clientState) purchaseIDs() []string {
+	if c.purchaseID == "" {
+		return nil
+	}
+	return []string{c.purchaseID}
+}
+
 func (c *clientState) wasCredited(partner int32) bool {
 	for _, p := range c.credited {
 		if p == partner {
@@ -83,7 +92,7 @@ func (c *clientState) sortPending() {
 func (l *Ledger) expireThrough(ci int32, day Date) {
 	c := &l.clients[ci]
 	if c.credit > 0 && c.expires <= day {
-		l.move(c.expires, c.owner, ci, KindExpired, c.credit, func() []string { return []string{c.purchaseID} })
+		l.move(c.expires, c.owner, ci, KindExpired, c.credit, c.purchaseIDs)
 		c.credit = 0
 	}
 }
@@ -116,7 +125,7 @@ func (l *Ledger) closeDay(ci int32) {
 
 	var ids []string
 	dayIDs := func() []string {
-		if ids == nil {
+		if ids == nil && c.pending[0].id != "" { // a Stream's events may come without ids
 			ids = make([]string, len(c.pending))
 			for i := range c.pending {
 				ids[i] = c.pending[i].id
@@ -137,7 +146,7 @@ func (l *Ledger) closeDay(ci int32) {
 	case c.credit == 0 && prevCredit > 0 && day >= c.expires:
 		// The day's events changed the MRR, but the credit had already
 		// gone at the start of the day.
-		l.move(day, c.owner, ci, KindExpired, prevCredit, func() []string { return []string{c.purchaseID} })
+		l.move(day, c.owner, ci, KindExpired, prevCredit, c.purchaseIDs)
 	case c.credit == 0 && prevCredit > 0:
 		l.move(day, c.owner, ci, KindLost, prevCredit, dayIDs)
 	}

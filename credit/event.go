@@ -31,9 +31,16 @@ var (
 )
 
 func (e *Event) validate() error {
-	switch {
-	case e.ID == "":
+	if e.ID == "" {
 		return fmt.Errorf("%w: empty id", ErrInvalid)
+	}
+	return e.validateFields()
+}
+
+// validateFields checks everything but the id, which a Stream does not
+// need.
+func (e *Event) validateFields() error {
+	switch {
 	case e.Client == "":
 		return fmt.Errorf("%w: empty client", ErrInvalid)
 	case e.Partner == "":

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 
 	pd "github.com/partnerdesk/partnerdesk"
@@ -11,16 +12,21 @@ import (
 
 // audit records a state change made by the principal in ctx.
 func audit(ctx context.Context, t *tx, partnerID int64, action, entity, entityID, detail string) error {
-	var userID sql.NullInt64
+	var userID, tokenID sql.NullInt64
 	if p := pd.PrincipalFrom(ctx); p != nil && p.UserID != 0 {
 		userID = sql.NullInt64{Int64: p.UserID, Valid: true}
+	} else if p != nil && p.TokenID != 0 {
+		tokenID = sql.NullInt64{Int64: p.TokenID, Valid: true}
 	}
 	var pid sql.NullInt64
 	if partnerID != 0 {
 		pid = sql.NullInt64{Int64: partnerID, Valid: true}
 	}
-	_, err := t.exec(ctx, `INSERT INTO audit_log (at, user_id, partner_id, action, entity, entity_id, detail)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, t.now, userID, pid, action, entity, entityID, detail)
+	if p := pd.PrincipalFrom(ctx); p != nil && p.Integration != "" {
+		detail = strings.TrimSpace(detail + " (by the " + p.Integration + " webhook)")
+	}
+	_, err := t.exec(ctx, `INSERT INTO audit_log (at, user_id, token_id, partner_id, action, entity, entity_id, detail)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, t.now, userID, tokenID, pid, action, entity, entityID, detail)
 	if err != nil {
 		return fmt.Errorf("write audit log: %w", err)
 	}
@@ -42,8 +48,8 @@ func (db *DB) AuditLog(ctx context.Context, offset, limit int) ([]pd.AuditEntry,
 		if err := t.queryRow(ctx, "SELECT COUNT(*) FROM audit_log WHERE partner_id = ?", partnerID).Scan(&total); err != nil {
 			return err
 		}
-		rows, err := t.query(ctx, `SELECT a.id, a.at, COALESCE(u.name, ''), a.action, a.entity, a.entity_id, a.detail
-			FROM audit_log a LEFT JOIN users u ON u.id = a.user_id
+		rows, err := t.query(ctx, `SELECT a.id, a.at, COALESCE(u.name, k.name, ''), a.action, a.entity, a.entity_id, a.detail
+			FROM audit_log a LEFT JOIN users u ON u.id = a.user_id LEFT JOIN api_tokens k ON k.id = a.token_id
 			WHERE a.partner_id = ? ORDER BY a.at DESC, a.id DESC LIMIT ? OFFSET ?`, partnerID, limit, offset)
 		if err != nil {
 			return err

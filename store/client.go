@@ -139,12 +139,12 @@ func scopedClient(ctx context.Context, t *tx, partnerID, clientID int64) (*pd.Cl
 	var c pd.Client
 	var rel string
 	err := t.queryRow(ctx, `SELECT c.id, c.account_id, c.name, c.domain, c.industry, c.country, c.employees,
-			c.account_url, c.mrr, c.product_mask, c.engagement, cp.relationship, cp.started_on,
+			c.account_url, c.mrr, c.product_mask, c.engagement, COALESCE(c.comm_owner, ''), cp.relationship, cp.started_on,
 			EXISTS (SELECT 1 FROM client_assignments ca WHERE ca.client_id = c.id AND ca.user_id = ?)
 		FROM client_partners cp JOIN clients c ON c.id = cp.client_id
 		WHERE cp.partner_id = ? AND cp.client_id = ? AND cp.ended_on IS NULL`, userID, partnerID, clientID).
 		Scan(&c.ID, &c.AccountID, &c.Name, &c.Domain, &c.Industry, &c.Country, &c.Employees, &c.AccountURL,
-			&c.MRR, &c.ProductMask, &c.Engagement, &rel, &c.Since, &c.AssignedToMe)
+			&c.MRR, &c.ProductMask, &c.Engagement, &c.CommOwner, &rel, &c.Since, &c.AssignedToMe)
 	if err == sql.ErrNoRows {
 		return nil, pd.Errorf(pd.ENotFound, "Client not found.")
 	} else if err != nil {
@@ -181,8 +181,11 @@ func (db *DB) Client(ctx context.Context, clientID int64) (*pd.ClientDetail, err
 			return err
 		}
 		today := pd.DateOf(t.now, prog.Location())
-		if d.Renewal, err = nextRenewal(ctx, t, clientID, today, prog.DecisionDeadlineDays); err != nil {
+		if d.Renewals, err = clientRenewals(ctx, t, clientID, today, prog.DecisionDeadlineDays); err != nil {
 			return err
+		}
+		if len(d.Renewals) > 0 {
+			d.Renewal = &d.Renewals[0]
 		}
 		if d.Usage, err = latestUsage(ctx, t, clientID); err != nil {
 			return err

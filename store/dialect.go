@@ -1,6 +1,7 @@
 package store
 
 import (
+	"encoding/json"
 	"errors"
 	"strconv"
 	"strings"
@@ -83,4 +84,35 @@ func mapError(err error, what string) error {
 		}
 	}
 	return err
+}
+
+// inList is a condition that expr is one of the values of a list passed
+// as one argument made by listArg: a JSON array read by json_each on
+// SQLite, an array on PostgreSQL. One statement then serves any number of
+// values, with no placeholder limit and one cached plan.
+func (d dialect) inList(expr string) string {
+	if d == dialectPostgres {
+		return expr + " = ANY(?)"
+	}
+	return expr + " IN (SELECT value FROM json_each(?))"
+}
+
+// listArg is the argument of inList for values ([]int64 or []string).
+func (d dialect) listArg(values any) any {
+	if d == dialectPostgres {
+		return values
+	}
+	b, err := json.Marshal(values)
+	if err != nil {
+		panic(err) // slices of integers or strings always marshal
+	}
+	return string(b)
+}
+
+// maxParams is how many placeholders one statement may hold.
+func (d dialect) maxParams() int {
+	if d == dialectPostgres {
+		return 65535
+	}
+	return 32766
 }

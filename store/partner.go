@@ -143,7 +143,7 @@ func (db *DB) CanViewPartner(ctx context.Context, id int64) error {
 	if p == nil {
 		return pd.Errorf(pd.EUnauthorized, "Please sign in.")
 	}
-	if p.Role.IsPartner() {
+	if p.PartnerBound() {
 		if p.PartnerID != id {
 			return pd.Errorf(pd.ENotFound, "Partner not found.")
 		}

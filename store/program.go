@@ -12,14 +12,14 @@ import (
 // DefaultProgram is what a new installation starts with.
 var DefaultProgram = pd.Program{Name: "Partner Program", Currency: "USD", TimeZone: "UTC",
 	RefreshStart: "06:00", RefreshEnd: "08:00", CreditExpiryMonths: 12,
-	RenewalHorizonDays: 120, DecisionDeadlineDays: 45}
+	RenewalHorizonDays: 120, DecisionDeadlineDays: 45, DefaultCommOwner: pd.OwnerVendor}
 
 func program(ctx context.Context, t *tx) (pd.Program, error) {
 	var p pd.Program
 	err := t.queryRow(ctx, `SELECT name, currency, time_zone, refresh_start, refresh_end,
-			credit_expiry_months, renewal_horizon_days, decision_deadline_days FROM program WHERE id = 1`).
+			credit_expiry_months, renewal_horizon_days, decision_deadline_days, default_comm_owner FROM program WHERE id = 1`).
 		Scan(&p.Name, &p.Currency, &p.TimeZone, &p.RefreshStart, &p.RefreshEnd,
-			&p.CreditExpiryMonths, &p.RenewalHorizonDays, &p.DecisionDeadlineDays)
+			&p.CreditExpiryMonths, &p.RenewalHorizonDays, &p.DecisionDeadlineDays, &p.DefaultCommOwner)
 	if err == sql.ErrNoRows {
 		return DefaultProgram, nil
 	} else if err != nil {
@@ -44,17 +44,24 @@ func (db *DB) SaveProgram(ctx context.Context, p pd.Program) error {
 	if _, err := time.LoadLocation(p.TimeZone); p.TimeZone == "" || err != nil {
 		return pd.Errorf(pd.EInvalid, "Unknown time zone %q.", p.TimeZone)
 	}
+	if p.DefaultCommOwner == "" {
+		p.DefaultCommOwner = pd.OwnerVendor
+	}
+	if p.DefaultCommOwner != pd.OwnerVendor && p.DefaultCommOwner != pd.OwnerPartner {
+		return pd.Errorf(pd.EInvalid, "The default communication owner is vendor or partner, not %q.", p.DefaultCommOwner)
+	}
 	return db.update(ctx, func(t *tx) error {
 		q := `INSERT INTO program (id, name, currency, time_zone, refresh_start, refresh_end,
-				credit_expiry_months, renewal_horizon_days, decision_deadline_days)
-			VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?)
+				credit_expiry_months, renewal_horizon_days, decision_deadline_days, default_comm_owner)
+			VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (id) DO UPDATE SET name = excluded.name, currency = excluded.currency,
 				time_zone = excluded.time_zone, refresh_start = excluded.refresh_start,
 				refresh_end = excluded.refresh_end, credit_expiry_months = excluded.credit_expiry_months,
 				renewal_horizon_days = excluded.renewal_horizon_days,
-				decision_deadline_days = excluded.decision_deadline_days`
+				decision_deadline_days = excluded.decision_deadline_days,
+				default_comm_owner = excluded.default_comm_owner`
 		if _, err := t.exec(ctx, q, p.Name, p.Currency, p.TimeZone, p.RefreshStart, p.RefreshEnd,
-			p.CreditExpiryMonths, p.RenewalHorizonDays, p.DecisionDeadlineDays); err != nil {
+			p.CreditExpiryMonths, p.RenewalHorizonDays, p.DecisionDeadlineDays, p.DefaultCommOwner); err != nil {
 			return fmt.Errorf("save program: %w", err)
 		}
 		return seedCatalogue(ctx, t)

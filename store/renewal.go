@@ -4,13 +4,212 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 
 	pd "github.com/partnerdesk/partnerdesk"
 )
 
+// The renewals of a partner's active clients inside the program's horizon:
+// the Renewals page, the Alerts count (the same query with the pending,
+// partner-owned filter), the client panel's Renewals tab, and the renewal
+// page. The partner's actions on them are in renewal_action.go, the daily
+// refresh's rules in renewal_refresh.go.
+
+// renewalSortSQL maps the accepted sort columns to SQL; anything else was
+// rejected by RenewalFilter.Validate.
+var renewalSortSQL = map[string]string{
+	"client":   "lower(c.name)",
+	"type":     "r.contract_type",
+	"date":     "r.renewal_date",
+	"owner":    "r.comm_owner",
+	"status":   "r.status",
+	"current":  "r.current_mrr",
+	"proposed": "r.proposed_mrr",
+}
+
+// renewalCols are scanned by scanRenewal; the query joins clients c,
+// renewals r, client_contacts cc and staff s.
+const renewalCols = `r.id, c.id, c.name, c.domain, c.product_mask, c.engagement, r.renewal_date,
+	r.contract_type, r.comm_owner, r.status, r.current_mrr, r.proposed_mrr, r.proposed_contacts, r.auto_renew,
+	r.primary_contact_id, cc.name, s.id, s.name, s.email, s.role, s.description, s.photo_url,
+	(SELECT COALESCE(MAX(l.contacts), 0) FROM subscription_lines l WHERE l.client_id = c.id AND l.status = 'active')`
+
+const renewalJoins = ` LEFT JOIN client_contacts cc ON cc.id = r.primary_contact_id
+	LEFT JOIN staff s ON s.id = r.renewal_manager_id`
+
+type scanner interface{ Scan(dest ...any) error }
+
+// scanRenewal reads renewalCols and then extra.
+func scanRenewal(row scanner, deadlineDays int, extra ...any) (pd.Renewal, error) {
+	var r pd.Renewal
+	var contactID sql.NullInt64
+	var contact sql.NullString
+	var m staffCols
+	dest := append([]any{&r.ID, &r.ClientID, &r.ClientName, &r.ClientDomain, &r.ProductMask, &r.Engagement,
+		&r.RenewalDate, &r.ContractType, &r.Owner, &r.Status, &r.CurrentMRR, &r.ProposedMRR, &r.ProposedContacts,
+		&r.AutoRenew, &contactID, &contact, &m.id, &m.name, &m.email, &m.role, &m.desc, &m.photo,
+		&r.CurrentContacts}, extra...)
+	if err := row.Scan(dest...); err != nil {
+		return r, err
+	}
+	r.PrimaryContactID, r.PrimaryContact = contactID.Int64, contact.String
+	r.Manager = m.staff()
+	r.Deadline = pd.DecisionDeadline(r.RenewalDate, deadlineDays)
+	return r, nil
+}
+
+// renewalSet is the one set the Renewals page and the Alerts count: the
+// renewals of a partner's active clients from today to the end of the
+// horizon (from, args), and a filter's predicate on it (cond, condArgs).
+// The client (c) and the signed-in employee's assignments (ca) are joined
+// only when the filter needs them, so that the common queries run on two
+// covering indexes (client_partners_partner, renewals_client_date). CROSS
+// JOIN keeps SQLite from starting with a program-wide index on renewals
+// (say, every pending renewal of a million clients); PostgreSQL plans it
+// like any join.
+type renewalSet struct {
+	from     string
+	args     []any
+	cond     string
+	condArgs []any
+}
+
+func newRenewalSet(partnerID, userID int64, day pd.Date, prog pd.Program, f pd.RenewalFilter) renewalSet {
+	var s renewalSet
+	s.from = " FROM client_partners cp CROSS JOIN renewals r"
+	where := []string{"cp.partner_id = ?", "cp.ended_on IS NULL", "r.client_id = cp.client_id", "r.renewal_date >= ?", "r.renewal_date <= ?"}
+	if f.Query != "" || f.Bucket != "" || f.Sort == "client" {
+		s.from += " CROSS JOIN clients c"
+		where = append(where, "c.id = cp.client_id")
+	}
+	if f.AssignedToMe {
+		s.from += " LEFT JOIN client_assignments ca ON ca.client_id = cp.client_id AND ca.user_id = ?"
+		s.args = append(s.args, userID)
+	}
+	s.from += " WHERE " + strings.Join(where, " AND ")
+	s.args = append(s.args, partnerID, day, day.AddDays(prog.RenewalHorizonDays))
+
+	conds := []string{"1 = 1"}
+	add := func(c string, args ...any) {
+		conds = append(conds, c)
+		s.condArgs = append(s.condArgs, args...)
+	}
+	if f.Query != "" {
+		add(`(lower(c.name) LIKE ? ESCAPE '\' OR lower(c.domain) LIKE ? ESCAPE '\')`, likePattern(f.Query), likePattern(f.Query))
+	}
+	if f.Status != "" {
+		add("r.status = ?", f.Status)
+	}
+	if f.Owner != "" {
+		add("r.comm_owner = ?", f.Owner)
+	}
+	if f.Type != "" {
+		add("r.contract_type = ?", f.Type)
+	}
+	if f.HasDeadline {
+		add("r.renewal_date <= ?", day.AddDays(f.DeadlineWithin+prog.DecisionDeadlineDays)) // deadline = date − D ≤ today + N
+	}
+	if f.Bucket != "" {
+		lo, hi := bucketRange(f.Bucket)
+		add("c.engagement BETWEEN ? AND ?", lo, hi)
+	}
+	if f.AssignedToMe {
+		add("ca.user_id IS NOT NULL")
+	}
+	s.cond = strings.Join(conds, " AND ")
+	return s
+}
+
+// count is a query for how many renewals of the set match the filter.
+func (s renewalSet) count() (string, []any) {
+	return "SELECT COUNT(*)" + s.from + " AND " + s.cond, append(append([]any{}, s.args...), s.condArgs...)
+}
+
+// actingUser is the signed-in partner user, whose assignments mark "mine";
+// 0 for vendor staff.
+func actingUser(ctx context.Context) int64 {
+	if p := pd.PrincipalFrom(ctx); p != nil && p.Role.IsPartner() {
+		return p.UserID
+	}
+	return 0
+}
+
+// today is the program's date at the transaction's time.
+func today(t *tx, prog pd.Program) pd.Date { return pd.DateOf(t.now, prog.Location()) }
+
+// ListRenewals returns a page of the scoped partner's renewals inside the
+// horizon, the count of all that match and the Alerts count, in one pass
+// over the partner's renewals (two when no row comes back).
+func (db *DB) ListRenewals(ctx context.Context, f pd.RenewalFilter) (*pd.RenewalPage, error) {
+	if err := f.Validate(); err != nil {
+		return nil, err
+	}
+	var page pd.RenewalPage
+	err := db.view(ctx, func(t *tx) error {
+		partnerID, err := partnerScope(ctx, t, false)
+		if err != nil {
+			return err
+		}
+		prog, err := program(ctx, t)
+		if err != nil {
+			return err
+		}
+		page.Today = today(t, prog)
+		user := actingUser(ctx)
+		set := newRenewalSet(partnerID, user, page.Today, prog, f)
+		alerts := newRenewalSet(partnerID, user, page.Today, prog, AlertFilter())
+		dir := "ASC"
+		if f.Desc {
+			dir = "DESC"
+		}
+		key := renewalSortSQL[f.Sort]
+		// Innermost, every renewal of the set with whether it matches and
+		// the two counts; then the page's ids; then the page's details.
+		q := "SELECT " + renewalCols + `, EXISTS (SELECT 1 FROM client_assignments ca WHERE ca.client_id = c.id AND ca.user_id = ?), p.total, p.alerts
+			FROM (SELECT id, total, alerts FROM (
+				SELECT r.id, ` + key + ` AS k, r.renewal_date AS d, CASE WHEN ` + set.cond + ` THEN 1 ELSE 0 END AS hit,
+					SUM(CASE WHEN ` + set.cond + ` THEN 1 ELSE 0 END) OVER () AS total,
+					SUM(CASE WHEN ` + alerts.cond + ` THEN 1 ELSE 0 END) OVER () AS alerts` + set.from + `) x
+				WHERE hit = 1 ORDER BY k ` + dir + `, d ` + dir + `, id ` + dir + ` LIMIT ? OFFSET ?) p
+			JOIN renewals r ON r.id = p.id JOIN clients c ON c.id = r.client_id` + renewalJoins +
+			fmt.Sprintf(" ORDER BY %s %s, r.renewal_date %s, r.id %s", key, dir, dir, dir)
+		args := []any{user}
+		args = append(args, set.condArgs...)
+		args = append(args, set.condArgs...)
+		args = append(args, alerts.condArgs...)
+		args = append(args, set.args...)
+		rows, err := t.query(ctx, q, append(args, f.Limit, f.Offset)...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var mine bool
+			r, err := scanRenewal(rows, prog.DecisionDeadlineDays, &mine, &page.Total, &page.Alerts)
+			if err != nil {
+				return err
+			}
+			r.AssignedToMe = mine
+			page.Renewals = append(page.Renewals, r)
+		}
+		if err := rows.Err(); err != nil || len(page.Renewals) > 0 {
+			return err
+		}
+		// No row to carry the counts: nothing matches, or past the end.
+		q = `SELECT COALESCE(SUM(CASE WHEN ` + set.cond + ` THEN 1 ELSE 0 END), 0),
+			COALESCE(SUM(CASE WHEN ` + alerts.cond + ` THEN 1 ELSE 0 END), 0)` + set.from
+		args = append(append(append([]any{}, set.condArgs...), alerts.condArgs...), set.args...)
+		return t.queryRow(ctx, q, args...).Scan(&page.Total, &page.Alerts)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list renewals: %w", err)
+	}
+	return &page, nil
+}
+
 // RenewalAlerts counts the scoped partner's upcoming renewal decisions:
 // pending renewals inside the program's horizon whose communication the
-// partner owns.
+// partner owns. It is the Renewals page's total with AlertFilter.
 func (db *DB) RenewalAlerts(ctx context.Context) (int, error) {
 	var n int
 	err := db.view(ctx, func(t *tx) error {
@@ -22,13 +221,8 @@ func (db *DB) RenewalAlerts(ctx context.Context) (int, error) {
 		if err != nil {
 			return err
 		}
-		today := pd.DateOf(t.now, prog.Location())
-		return t.queryRow(ctx, `SELECT COUNT(*) FROM client_partners cp
-			JOIN renewals r ON r.client_id = cp.client_id
-			WHERE cp.partner_id = ? AND cp.ended_on IS NULL
-			  AND r.status = 'pending' AND r.comm_owner = 'partner'
-			  AND r.renewal_date >= ? AND r.renewal_date <= ?`,
-			partnerID, today, today.AddDays(prog.RenewalHorizonDays)).Scan(&n)
+		q, args := newRenewalSet(partnerID, actingUser(ctx), today(t, prog), prog, AlertFilter()).count()
+		return t.queryRow(ctx, q, args...).Scan(&n)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("count renewal alerts: %w", err)
@@ -36,29 +230,121 @@ func (db *DB) RenewalAlerts(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-// nextRenewal is a client's first renewal on or after today.
-func nextRenewal(ctx context.Context, t *tx, clientID int64, today pd.Date, deadlineDays int) (*pd.Renewal, error) {
-	var r pd.Renewal
-	var mgrID sql.NullInt64
-	var mgrName, mgrEmail, contact sql.NullString
-	err := t.queryRow(ctx, `SELECT r.id, r.renewal_date, r.contract_type, r.comm_owner, r.status,
-			r.current_mrr, r.proposed_mrr, r.auto_renew, s.id, s.name, s.email, cc.name
-		FROM renewals r
-		LEFT JOIN staff s ON s.id = r.renewal_manager_id
-		LEFT JOIN client_contacts cc ON cc.id = r.primary_contact_id
-		WHERE r.client_id = ? AND r.renewal_date >= ?
-		ORDER BY r.renewal_date, r.id LIMIT 1`, clientID, today).
-		Scan(&r.ID, &r.RenewalDate, &r.ContractType, &r.Owner, &r.Status, &r.CurrentMRR, &r.ProposedMRR,
-			&r.AutoRenew, &mgrID, &mgrName, &mgrEmail, &contact)
+// AlertFilter selects the renewals the Alerts count: pending, and owned by
+// the partner.
+func AlertFilter() pd.RenewalFilter {
+	return pd.RenewalFilter{Status: pd.RenewalPending, Owner: pd.OwnerPartner}
+}
+
+// clientRenewals are a client's renewals from today on, soonest first (at
+// most five), for the client panel.
+func clientRenewals(ctx context.Context, t *tx, clientID int64, today pd.Date, deadlineDays int) ([]pd.Renewal, error) {
+	rows, err := t.query(ctx, "SELECT "+renewalCols+` FROM renewals r JOIN clients c ON c.id = r.client_id`+renewalJoins+`
+		WHERE r.client_id = ? AND r.renewal_date >= ? ORDER BY r.renewal_date, r.id LIMIT 5`, clientID, today)
+	if err != nil {
+		return nil, fmt.Errorf("load renewals: %w", err)
+	}
+	defer rows.Close()
+	var rs []pd.Renewal
+	for rows.Next() {
+		r, err := scanRenewal(rows, deadlineDays)
+		if err != nil {
+			return nil, fmt.Errorf("load renewals: %w", err)
+		}
+		rs = append(rs, r)
+	}
+	return rs, rows.Err()
+}
+
+// scopedRenewal loads a renewal of one of partnerID's active clients, with
+// the client's communication-owner setting; any other renewal is "not
+// found", exactly like one that does not exist.
+func scopedRenewal(ctx context.Context, t *tx, partnerID, renewalID int64, deadlineDays int) (*pd.Renewal, string, error) {
+	var owner sql.NullString
+	row := t.queryRow(ctx, "SELECT "+renewalCols+`, c.comm_owner,
+			EXISTS (SELECT 1 FROM client_assignments ca WHERE ca.client_id = c.id AND ca.user_id = ?)
+		FROM renewals r JOIN clients c ON c.id = r.client_id
+		JOIN client_partners cp ON cp.client_id = c.id AND cp.partner_id = ? AND cp.ended_on IS NULL`+renewalJoins+`
+		WHERE r.id = ?`, actingUser(ctx), partnerID, renewalID)
+	var mine bool
+	r, err := scanRenewal(row, deadlineDays, &owner, &mine)
 	if err == sql.ErrNoRows {
-		return nil, nil
+		return nil, "", pd.Errorf(pd.ENotFound, "Renewal not found.")
 	} else if err != nil {
-		return nil, fmt.Errorf("load next renewal: %w", err)
+		return nil, "", fmt.Errorf("load renewal %d: %w", renewalID, err)
 	}
-	if mgrID.Valid {
-		r.Manager = &pd.Staff{ID: mgrID.Int64, Name: mgrName.String, Email: mgrEmail.String, Role: pd.RoleRenewalManager}
+	r.AssignedToMe = mine
+	setting := owner.String
+	if setting == "" {
+		setting = pd.OwnerDefault
 	}
-	r.PrimaryContact = contact.String
-	r.Deadline = r.RenewalDate.AddDays(-deadlineDays)
-	return &r, nil
+	return &r, setting, nil
+}
+
+// Renewal returns the renewal page of one of the scoped partner's active
+// clients' renewals: the renewal, the client's contacts and the history.
+func (db *DB) Renewal(ctx context.Context, renewalID int64) (*pd.RenewalDetail, error) {
+	var d pd.RenewalDetail
+	err := db.view(ctx, func(t *tx) error {
+		partnerID, err := partnerScope(ctx, t, false)
+		if err != nil {
+			return err
+		}
+		prog, err := program(ctx, t)
+		if err != nil {
+			return err
+		}
+		d.Today = today(t, prog)
+		r, setting, err := scopedRenewal(ctx, t, partnerID, renewalID, prog.DecisionDeadlineDays)
+		if err != nil {
+			return err
+		}
+		d.Renewal, d.ClientOwner = *r, setting
+		if d.Contacts, err = clientContacts(ctx, t, r.ClientID); err != nil {
+			return err
+		}
+		d.History, err = renewalHistory(ctx, t, renewalID)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &d, nil
+}
+
+func clientContacts(ctx context.Context, t *tx, clientID int64) ([]pd.Contact, error) {
+	rows, err := t.query(ctx, `SELECT id, name, email, title FROM client_contacts
+		WHERE client_id = ? ORDER BY lower(name), id`, clientID)
+	if err != nil {
+		return nil, fmt.Errorf("load contacts: %w", err)
+	}
+	defer rows.Close()
+	var cs []pd.Contact
+	for rows.Next() {
+		var c pd.Contact
+		if err := rows.Scan(&c.ID, &c.Name, &c.Email, &c.Title); err != nil {
+			return nil, fmt.Errorf("load contacts: %w", err)
+		}
+		cs = append(cs, c)
+	}
+	return cs, rows.Err()
+}
+
+func renewalHistory(ctx context.Context, t *tx, renewalID int64) ([]pd.RenewalEvent, error) {
+	rows, err := t.query(ctx, `SELECT d.decided_at, d.decision, d.detail, d.note, COALESCE(u.name, '')
+		FROM renewal_decisions d LEFT JOIN users u ON u.id = d.user_id
+		WHERE d.renewal_id = ? ORDER BY d.decided_at DESC, d.id DESC`, renewalID)
+	if err != nil {
+		return nil, fmt.Errorf("load renewal history: %w", err)
+	}
+	defer rows.Close()
+	var es []pd.RenewalEvent
+	for rows.Next() {
+		var e pd.RenewalEvent
+		if err := rows.Scan(&e.At, &e.Kind, &e.Detail, &e.Note, &e.Actor); err != nil {
+			return nil, fmt.Errorf("load renewal history: %w", err)
+		}
+		es = append(es, e)
+	}
+	return es, rows.Err()
 }

@@ -16,7 +16,10 @@ func partnerScope(ctx context.Context, t *tx, write bool) (int64, error) {
 	if p == nil {
 		return 0, pd.Errorf(pd.EUnauthorized, "Please sign in.")
 	}
-	if p.Role.IsPartner() {
+	if p.TokenID != 0 && (write || p.Scope != pd.ScopeRead) {
+		return 0, pd.Errorf(pd.EForbidden, "This API token may not do this: a read token reads one partner's data, an ingest token only writes.")
+	}
+	if p.PartnerBound() {
 		if p.PartnerID == 0 {
 			return 0, pd.Errorf(pd.EForbidden, "Your account is not linked to a partner.")
 		}
@@ -53,6 +56,21 @@ func canViewPartner(ctx context.Context, t *tx, p *pd.Principal, id int64) error
 		return pd.Errorf(pd.ENotFound, "Partner not found.")
 	}
 	return nil
+}
+
+// requireIngest fails unless the principal may write program-wide data:
+// an ingest token, a signed webhook, or a program admin (the CSV upload
+// page, the CLI).
+func requireIngest(ctx context.Context) (*pd.Principal, error) {
+	p := pd.PrincipalFrom(ctx)
+	switch {
+	case p == nil:
+		return nil, pd.Errorf(pd.EUnauthorized, "Please sign in.")
+	case p.TokenID != 0 && p.Scope == pd.ScopeIngest, p.Integration != "",
+		p.TokenID == 0 && p.Role == pd.RoleProgramAdmin:
+		return p, nil
+	}
+	return nil, pd.Errorf(pd.EForbidden, "Only an ingest token or a program admin may write program data.")
 }
 
 // requireRole fails unless the principal has one of roles.

@@ -169,3 +169,41 @@ func (db *DB) DeleteUserSessions(ctx context.Context) (int64, error) {
 	})
 	return n, err
 }
+
+// Login is a user to sign in as, for the CLI's demo banner.
+type Login struct {
+	Email   string
+	Role    pd.Role
+	Partner string
+}
+
+// SampleLogins lists the program admins and the users of the first n
+// partners (by id). It serves the operator at the command line, so it
+// checks no principal.
+func (db *DB) SampleLogins(ctx context.Context, n int) ([]Login, error) {
+	var ls []Login
+	err := db.view(ctx, func(t *tx) error {
+		rows, err := t.query(ctx, `SELECT u.email, u.role, COALESCE(p.name, '') FROM users u
+			LEFT JOIN partners p ON p.id = u.partner_id
+			WHERE u.role = 'program_admin' OR u.partner_id IN (SELECT id FROM partners ORDER BY id LIMIT ?)
+			ORDER BY u.partner_id IS NOT NULL, u.partner_id, u.role, u.email LIMIT 50`, n)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var l Login
+			var role string
+			if err := rows.Scan(&l.Email, &role, &l.Partner); err != nil {
+				return err
+			}
+			l.Role = pd.Role(role)
+			ls = append(ls, l)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list sign-ins: %w", err)
+	}
+	return ls, nil
+}

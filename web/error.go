@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"strings"
 
 	pd "github.com/partnerdesk/partnerdesk"
 )
@@ -23,6 +24,10 @@ func status(code string) int {
 		return http.StatusForbidden
 	case pd.ETooMany:
 		return http.StatusTooManyRequests
+	case pd.EUnprocessable:
+		return http.StatusUnprocessableEntity
+	case pd.ETooLarge:
+		return http.StatusRequestEntityTooLarge
 	}
 	return http.StatusInternalServerError
 }
@@ -37,9 +42,16 @@ func (s *Server) error(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	st := status(code)
 	if isAPI(r) {
+		body := apiError{Code: code, Message: pd.ErrorMessage(err)}
+		if be := pd.AsBatchError(err); be != nil {
+			body.Problems = be.Problems
+		}
+		if st == http.StatusUnauthorized && strings.HasPrefix(r.URL.Path, "/api/") {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="partnerdesk"`)
+		}
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(st)
-		json.NewEncoder(w).Encode(map[string]string{"code": code, "message": pd.ErrorMessage(err)})
+		json.NewEncoder(w).Encode(body)
 		return
 	}
 	if code == pd.EUnauthorized && r.URL.Path != "/login" {
@@ -52,6 +64,13 @@ func (s *Server) error(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	w.WriteHeader(st)
 	s.render(w, r, "error", &errorPage{Status: st, Message: pd.ErrorMessage(err)})
+}
+
+// apiError is the body of every API and webhook error.
+type apiError struct {
+	Code     string       `json:"code"`
+	Message  string       `json:"message"`
+	Problems []pd.Problem `json:"problems,omitempty"`
 }
 
 type errorPage struct {

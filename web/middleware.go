@@ -19,6 +19,10 @@ type csrfKey struct{}
 // wrap applies a route's access rule, the CSRF check and error handling.
 func (s *Server) wrap(rt Route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if rt.Access == API || rt.Access == Webhook || isAPI(r) {
+			s.serveMachine(w, r, rt)
+			return
+		}
 		ctx := r.Context()
 		var csrf string
 		if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
@@ -56,6 +60,67 @@ func (s *Server) wrap(rt Route) http.Handler {
 	})
 }
 
+// maxBodyBytes bounds an API request or webhook delivery: 10,000 records
+// of any kind fit.
+const maxBodyBytes = 16 << 20
+
+// serveMachine serves the API and webhooks. Cookies never authenticate
+// them (and so need no CSRF check): API routes take a bearer token, and
+// webhook handlers check their delivery's signature. Pages never read the
+// Authorization header, so a token never reaches them.
+func (s *Server) serveMachine(w http.ResponseWriter, r *http.Request, rt Route) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
+	if rt.Access == API {
+		if h := r.Header.Get("Authorization"); h != "" {
+			scheme, tok, _ := strings.Cut(h, " ")
+			if !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(tok) == "" {
+				s.error(w, r, pd.Errorf(pd.EUnauthorized, "Send the API token as Authorization: Bearer <token>."))
+				return
+			}
+			p, err := s.db.TokenPrincipal(r.Context(), strings.TrimSpace(tok))
+			if err != nil {
+				s.error(w, r, err)
+				return
+			}
+			r = r.WithContext(pd.WithPrincipal(r.Context(), p))
+		}
+		var err error
+		if r, err = s.authorizeToken(r); err != nil {
+			s.error(w, r, err)
+			return
+		}
+	}
+	if err := rt.Handler(w, r); err != nil {
+		s.error(w, r, err)
+	}
+}
+
+// authorizeToken enforces the API's rule: a read token for GET, scoped to
+// the {partner} in the path through the store's partner scope; an ingest
+// token for writes.
+func (s *Server) authorizeToken(r *http.Request) (*http.Request, error) {
+	p := pd.PrincipalFrom(r.Context())
+	switch {
+	case p == nil:
+		return r, pd.Errorf(pd.EUnauthorized, "Send an API token: Authorization: Bearer <token>.")
+	case r.Method == http.MethodGet && p.Scope != pd.ScopeRead:
+		return r, pd.Errorf(pd.EForbidden, "Reading needs a token with the read scope.")
+	case r.Method != http.MethodGet && p.Scope != pd.ScopeIngest:
+		return r, pd.Errorf(pd.EForbidden, "Writing needs a token with the ingest scope; this one may only read.")
+	}
+	if !strings.Contains(r.Pattern, "{partner}") {
+		return r, nil
+	}
+	id := pathID(r, "partner")
+	if id <= 0 {
+		return r, pd.Errorf(pd.ENotFound, "Partner not found.")
+	}
+	if err := s.db.CanViewPartner(r.Context(), id); err != nil {
+		return r, err
+	}
+	return r.WithContext(pd.WithViewedPartner(r.Context(), id)), nil
+}
+
 // authorize enforces a route's access rule. Unknown or foreign partners
 // are "not found", so that nothing is learnt about them.
 func (s *Server) authorize(a Access, r *http.Request) error {
@@ -68,7 +133,7 @@ func (s *Server) authorize(a Access, r *http.Request) error {
 	}
 	switch a {
 	case Staff:
-		if p.Role.IsPartner() {
+		if p.Role.IsPartner() || p.TokenID != 0 {
 			return pd.Errorf(pd.ENotFound, "Page not found.")
 		}
 	case Partner:
@@ -136,8 +201,10 @@ func (s *Server) clientIP(r *http.Request) string {
 	return host
 }
 
-// isAPI tells JSON clients from browsers.
-func isAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/") }
+// isAPI tells JSON clients (the API, webhooks) from browsers.
+func isAPI(r *http.Request) bool {
+	return strings.HasPrefix(r.URL.Path, "/api/") || strings.HasPrefix(r.URL.Path, "/webhooks/")
+}
 
 // safeNext keeps a post-sign-in redirect on this site.
 func safeNext(next string) string {

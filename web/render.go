@@ -107,6 +107,7 @@ var funcs = template.FuncMap{
 	"dict":          dict,
 	"sortDir":       sortDir,
 	"panelOf":       panelOf,
+	"clientsCSV":    clientsCSVURL,
 }
 
 // dict builds a map from key/value pairs, to pass several values to a

@@ -1,6 +1,10 @@
 package web
 
-import "net/http"
+import (
+	"net/http"
+
+	"github.com/partnerdesk/partnerdesk/store"
+)
 
 // Access says who may reach a route.
 type Access int
@@ -10,6 +14,8 @@ const (
 	Signed                // any signed-in user
 	Partner               // the {partner} in the path, as its users or permitted staff
 	Staff                 // vendor staff
+	API                   // an API token (Authorization: Bearer), never a cookie: read scope for GET, ingest scope for writes
+	Webhook               // a signed webhook delivery (the handler checks the signature); no cookie, no CSRF
 )
 
 // Route is one line of the routes table. Every route the server answers is
@@ -39,6 +45,45 @@ func (s *Server) routes() []Route {
 		{"POST", "/partners/{partner}/clients/{client}/end-services", Partner, s.endServices},
 		{"GET", "/partners/{partner}/audit", Partner, s.auditPage},
 
+		// Renewals, the platform engagement index and the Team tab
+		// (renewals.go, engagement.go, team.go, admin_staff.go).
+		{"GET", "/partners/{partner}/renewals", Partner, s.renewalsPage},
+		{"GET", "/partners/{partner}/renewals/{renewal}", Partner, s.renewalPage},
+		{"POST", "/partners/{partner}/renewals/{renewal}/decision", Partner, s.renewalDecision},
+		{"POST", "/partners/{partner}/renewals/{renewal}/owner", Partner, s.renewalOwner},
+		{"POST", "/partners/{partner}/renewals/{renewal}/contact", Partner, s.renewalContact},
+		{"GET", "/partners/{partner}/engagement", Partner, s.engagementPage},
+		{"GET", "/partners/{partner}/team", Partner, s.teamPage},
+		{"GET", "/admin/staff", Staff, s.staffPage},
+		{"POST", "/admin/staff", Staff, s.createStaff},
+		{"GET", "/admin/staff/{staff}", Staff, s.staffForm},
+		{"POST", "/admin/staff/{staff}", Staff, s.saveStaff},
+		{"GET", "/admin/partners/{partner}/team", Staff, s.teamForm},
+		{"POST", "/admin/partners/{partner}/team", Staff, s.assignTeam},
+
 		{"GET", "/admin/partners", Staff, s.partnersPage},
+
+		// Data in and out: the REST API (api.go, described by openapi.json),
+		// CSV export and import, API tokens, the Stripe webhook (stripe.go).
+		{"GET", "/api/v1/openapi.json", Public, s.openapiDoc},
+		{"GET", "/api/v1/partners/{partner}", API, s.apiPartner},
+		{"GET", "/api/v1/partners/{partner}/clients", API, s.apiClients},
+		{"GET", "/api/v1/partners/{partner}/clients/{client}", API, s.apiClient},
+		{"POST", "/api/v1/partners", API, ingestHandler(s, (*store.Ingest).Partners)},
+		{"POST", "/api/v1/staff", API, ingestHandler(s, (*store.Ingest).Staff)},
+		{"POST", "/api/v1/certifications", API, ingestHandler(s, (*store.Ingest).Certifications)},
+		{"POST", "/api/v1/clients", API, ingestHandler(s, (*store.Ingest).Clients)},
+		{"POST", "/api/v1/relationships", API, ingestHandler(s, (*store.Ingest).Relationships)},
+		{"POST", "/api/v1/subscription-lines", API, ingestHandler(s, (*store.Ingest).SubscriptionLines)},
+		{"POST", "/api/v1/billing-events", API, ingestHandler(s, (*store.Ingest).BillingEvents)},
+		{"POST", "/api/v1/usage", API, ingestHandler(s, (*store.Ingest).Usage)},
+		{"POST", "/api/v1/renewals", API, ingestHandler(s, (*store.Ingest).Renewals)},
+		{"POST", "/webhooks/stripe", Webhook, s.stripeWebhook},
+		{"GET", "/partners/{partner}/clients.csv", Partner, s.clientsCSV},
+		{"GET", "/admin/tokens", Staff, s.tokensPage},
+		{"POST", "/admin/tokens", Staff, s.createToken},
+		{"POST", "/admin/tokens/{token}/revoke", Staff, s.revokeToken},
+		{"GET", "/admin/import", Staff, s.importPage},
+		{"POST", "/admin/import", Staff, s.importUpload},
 	}
 }

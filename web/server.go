@@ -31,6 +31,9 @@ type Config struct {
 	TrustProxy bool
 	// SessionTTL is how long a sign-in lasts.
 	SessionTTL time.Duration
+	// StripeWebhookSecret is the signing secret of the Stripe webhook
+	// endpoint (whsec_…); without it, deliveries are refused.
+	StripeWebhookSecret string
 }
 
 // Server holds what the handlers share.
@@ -42,6 +45,7 @@ type Server struct {
 	pages   map[string]*template.Template
 	limiter *loginLimiter
 	mux     *http.ServeMux
+	api     *apiDoc
 }
 
 // New builds the server and parses the templates once.
@@ -56,7 +60,11 @@ func New(db *store.DB, cfg Config, log *slog.Logger, now pd.Clock) (*Server, err
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{db: db, cfg: cfg, log: log, now: now, pages: pages, limiter: newLoginLimiter(now)}
+	api, err := loadAPIDoc()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{db: db, cfg: cfg, log: log, now: now, pages: pages, limiter: newLoginLimiter(now), api: api}
 	s.mux = http.NewServeMux()
 	for _, rt := range s.routes() {
 		s.mux.Handle(rt.Method+" "+rt.Pattern, s.wrap(rt))
@@ -70,7 +78,7 @@ func New(db *store.DB, cfg Config, log *slog.Logger, now pd.Clock) (*Server, err
 func (s *Server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	w := &timingWriter{ResponseWriter: rw, start: time.Now()}
 	h := w.Header()
-	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'")
+	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data: https:; frame-ancestors 'none'; form-action 'self'")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "same-origin")
 	h.Set("X-Frame-Options", "DENY")
@@ -80,5 +88,34 @@ func (s *Server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 			http.Error(w, "Internal error.", http.StatusInternalServerError)
 		}
 	}()
+	if isAPI(r) {
+		if h, pattern := s.mux.Handler(r); pattern == "" {
+			s.apiNoRoute(w, r, h)
+			return
+		}
+	}
 	s.mux.ServeHTTP(w, r)
 }
+
+// apiNoRoute answers, in JSON, an API request that matches no route: the
+// mux's own handler tells a wrong method (405) from an unknown path (404).
+func (s *Server) apiNoRoute(w http.ResponseWriter, r *http.Request, h http.Handler) {
+	probe := &statusProbe{header: http.Header{}}
+	h.ServeHTTP(probe, r)
+	if probe.status == http.StatusMethodNotAllowed {
+		w.Header().Set("Allow", probe.header.Get("Allow"))
+		writeJSON(w, http.StatusMethodNotAllowed, apiError{Code: "method_not_allowed", Message: "This endpoint does not take " + r.Method + "."})
+		return
+	}
+	s.error(w, r, pd.Errorf(pd.ENotFound, "No such API endpoint; the endpoints are described at /api/v1/openapi.json."))
+}
+
+// statusProbe records a handler's status and headers, discarding its body.
+type statusProbe struct {
+	header http.Header
+	status int
+}
+
+func (p *statusProbe) Header() http.Header         { return p.header }
+func (p *statusProbe) Write(b []byte) (int, error) { return len(b), nil }
+func (p *statusProbe) WriteHeader(status int)      { p.status = status }

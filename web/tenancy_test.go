@@ -54,9 +54,9 @@ func TestEveryRouteRequiresSignIn(t *testing.T) {
 			} else {
 				body = u.post(path, nil)
 			}
-			if strings.HasPrefix(path, "/api/") {
-				if u.status != http.StatusUnauthorized {
-					t.Errorf("%s %s signed out: status %d, want 401", rt.Method, path, u.status)
+			if rt.Access == web.API || rt.Access == web.Webhook {
+				if u.status != http.StatusUnauthorized || !strings.HasPrefix(body, `{"code":"unauthorized"`) {
+					t.Errorf("%s %s signed out: status %d %q, want a JSON 401", rt.Method, path, u.status, body)
 				}
 			} else if rt.Method == "GET" && u.status != http.StatusSeeOther {
 				t.Errorf("%s %s signed out: status %d, want a redirect to sign in", rt.Method, path, u.status)
@@ -80,6 +80,7 @@ func TestPartnerSeesNothingOfAnotherPartner(t *testing.T) {
 	st.Each(t, func(t *testing.T, e st.Engine) {
 		a := newApp(t, e, web.Config{})
 		beta := a.signIn(st.BetaAdmin)
+		betaAPI := a.bearer(st.BetaToken)
 		secrets := []string{"Northwind", "Globex", "Initech", "Umbrella", "Alpha Agency", "northwind.example"}
 		alphaIDs := st.AlphaPathIDs(t, a.db)
 		walked := 0
@@ -93,17 +94,26 @@ func TestPartnerSeesNothingOfAnotherPartner(t *testing.T) {
 			if strings.Count(rt.Pattern, "{") > strings.Count(rt.Pattern, "{partner}") {
 				partners = append(partners, st.BetaID)
 			}
+			// The API is walked with Beta's read token: reads of Alpha's ids
+			// are 404, and any write is 403 (TestReadTokensNeverWrite).
+			who := beta
+			if rt.Access == web.API {
+				if rt.Method != "GET" {
+					continue
+				}
+				who = betaAPI
+			}
 			for _, partner := range partners {
 				walked++
 				path := fill(t, rt.Pattern, partner, alphaIDs)
 				var body string
 				if rt.Method == "GET" {
-					body = beta.get(path)
+					body = who.get(path)
 				} else {
-					body = beta.post(path, nil)
+					body = who.post(path, nil)
 				}
-				if beta.status != http.StatusNotFound {
-					t.Errorf("%s %s as Beta: status %d, want 404", rt.Method, path, beta.status)
+				if who.status != http.StatusNotFound {
+					t.Errorf("%s %s as Beta: status %d, want 404", rt.Method, path, who.status)
 				}
 				for _, s := range secrets {
 					if strings.Contains(body, s) {
@@ -112,7 +122,7 @@ func TestPartnerSeesNothingOfAnotherPartner(t *testing.T) {
 				}
 			}
 		}
-		if walked < 6 {
+		if walked < 10 {
 			t.Fatalf("walked only %d partner routes", walked)
 		}
 		// Alpha's clients are all still there.
@@ -175,6 +185,61 @@ func TestMalformedIDsAreNotFound(t *testing.T) {
 			alpha.get(p)
 			if alpha.status != http.StatusNotFound {
 				t.Errorf("GET %s: %d, want 404", p, alpha.status)
+			}
+		}
+	})
+}
+
+// A read token writes nothing: every API write answers 403, whatever its
+// body, and an ingest token reads nothing.
+func TestReadTokensNeverWrite(t *testing.T) {
+	st.Each(t, func(t *testing.T, e st.Engine) {
+		a := newApp(t, e, web.Config{})
+		reader, ingester := a.bearer(st.BetaToken), a.bearer(st.IngestToken)
+		writes, reads := 0, 0
+		for _, rt := range a.srv.Routes() {
+			if rt.Access != web.API {
+				continue
+			}
+			path := fill(t, rt.Pattern, st.BetaID, st.AlphaPathIDs(t, a.db))
+			if rt.Method == "GET" {
+				reads++
+				ingester.get(path)
+				if ingester.status != http.StatusForbidden {
+					t.Errorf("GET %s with an ingest token: status %d, want 403", path, ingester.status)
+				}
+				continue
+			}
+			writes++
+			reader.postJSON(path, `{"records":[]}`)
+			if reader.status != http.StatusForbidden {
+				t.Errorf("%s %s with a read token: status %d, want 403", rt.Method, path, reader.status)
+			}
+		}
+		if writes < 9 || reads < 3 {
+			t.Fatalf("walked %d writes and %d reads", writes, reads)
+		}
+	})
+}
+
+// Cookies never authenticate the API: a signed-in program admin's session
+// (with its CSRF token) is a 401 on every API route.
+func TestCookiesNeverAuthenticateTheAPI(t *testing.T) {
+	st.Each(t, func(t *testing.T, e st.Engine) {
+		a := newApp(t, e, web.Config{})
+		admin := a.signIn(st.AdminEmail)
+		for _, rt := range a.srv.Routes() {
+			if rt.Access != web.API && rt.Access != web.Webhook {
+				continue
+			}
+			path := fill(t, rt.Pattern, st.AlphaID, st.AlphaPathIDs(t, a.db))
+			if rt.Method == "GET" {
+				admin.get(path)
+			} else {
+				admin.postJSON(path, `{"records":[]}`)
+			}
+			if admin.status != http.StatusUnauthorized {
+				t.Errorf("%s %s with a session cookie: status %d, want 401", rt.Method, path, admin.status)
 			}
 		}
 	})

@@ -46,6 +46,14 @@ type user struct {
 	csrf     string
 	status   int
 	location string
+	token    string // an API token, sent as Authorization: Bearer
+}
+
+// bearer is an API client holding token (and no cookie).
+func (a *app) bearer(token string) *user {
+	u := a.anon()
+	u.token = token
+	return u
 }
 
 func (a *app) anon() *user {
@@ -77,6 +85,9 @@ func (a *app) signIn(email string) *user {
 
 func (u *user) do(req *http.Request) string {
 	u.a.t.Helper()
+	if u.token != "" {
+		req.Header.Set("Authorization", "Bearer "+u.token)
+	}
 	res, err := u.c.Do(req)
 	if err != nil {
 		u.a.t.Fatal(err)
@@ -129,3 +140,14 @@ func (u *user) cookie(name string) string {
 func clientsURL(partner int) string { return fmt.Sprintf("/partners/%d/clients", partner) }
 
 func ctx() context.Context { return context.Background() }
+
+// postJSON posts a JSON body (with the user's CSRF token in the header, to
+// show that it opens nothing on the API).
+func (u *user) postJSON(path, body string) string {
+	req, _ := http.NewRequest("POST", u.a.ts.URL+path, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if u.csrf != "" {
+		req.Header.Set("X-CSRF-Token", u.csrf)
+	}
+	return u.do(req)
+}

@@ -166,6 +166,8 @@ func Load(t testing.TB, db *store.DB) {
 			t.Fatal(err)
 		}
 	}
+	loadRenewals(t, db)
+	loadAPI(t, db)
 }
 
 // AlphaPathIDs maps each path value name used in routes ({client},
@@ -173,5 +175,5 @@ func Load(t testing.TB, db *store.DB) {
 // tests walking every route can aim at Alpha's data. A new route with a new
 // path value needs its entity here.
 func AlphaPathIDs(t testing.TB, db *store.DB) map[string]int64 {
-	return map[string]int64{"client": Northwind}
+	return map[string]int64{"client": Northwind, "renewal": NorthwindOverage, "staff": 1, "token": AlphaReadTokenID}
 }

@@ -1,8 +1,13 @@
 // Progressive enhancement for Partnerdesk's pages: every link and form
-// works without this script; with it, the client panel opens in place,
-// its tabs work with the arrow keys, and End services asks in a dialog.
+// works without this script; with it, the client panel opens in place
+// (over any page that has a panel slot), its tabs work with the arrow
+// keys, and End services and renewal decisions ask in a dialog.
 (function () {
   "use strict";
+
+  // The page the panel was opened over, when it is not the client list:
+  // closing the panel goes back to it.
+  let returnTo = null;
 
   function slot() { return document.getElementById("panel-slot"); }
 
@@ -10,6 +15,7 @@
 
   async function loadPanel(href, push) {
     const u = new URL(href, location.href);
+    if (push === true && !isPanelURL(location)) returnTo = location.pathname + location.search;
     const res = await fetch(u, { headers: { "X-Partial": "panel" }, credentials: "same-origin" });
     if (!res.ok) { location.href = u; return; }
     slot().innerHTML = await res.text();
@@ -22,7 +28,8 @@
   function closePanel(push) {
     const p = document.getElementById("panel");
     if (!p) return;
-    const to = p.dataset.close;
+    const to = returnTo || p.dataset.close;
+    returnTo = null;
     slot().innerHTML = "";
     if (push) history.pushState({}, "", to);
   }
@@ -56,6 +63,31 @@
     if (e.target.matches("#confirm-end button.cancel")) document.getElementById("confirm-end").close();
   });
 
+  // A form with data-confirm="DIALOG" asks in that dialog first: its
+  // .what shows the chosen option's data-label, its .note the note. On
+  // OK the form goes with confirm=yes; without the script the server asks
+  // on a page of its own.
+  document.addEventListener("submit", function (e) {
+    const form = e.target;
+    if (!form.matches("form[data-confirm]") || form.elements.confirm.value === "yes") return;
+    const d = document.getElementById(form.dataset.confirm);
+    if (!d) return;
+    e.preventDefault();
+    const choice = form.querySelector("input[type=radio]:checked");
+    d.querySelector(".what").textContent = choice ? choice.dataset.label : "";
+    const note = form.elements.note ? form.elements.note.value.trim() : "";
+    d.querySelector(".note").textContent = note ? "“" + note + "”" : "";
+    d.querySelector(".note").hidden = !note;
+    d.querySelector("button.ok").onclick = function () {
+      form.elements.confirm.value = "yes";
+      d.close();
+      form.submit();
+    };
+    d.querySelector("button.cancel").onclick = function () { d.close(); };
+    d.showModal();
+    d.querySelector("button.cancel").focus();
+  });
+
   // One open Actions menu at a time.
   document.addEventListener("toggle", function (e) {
     if (e.target.matches?.("details.actions") && e.target.open) {
@@ -82,6 +114,6 @@
 
   window.addEventListener("popstate", function () {
     if (isPanelURL(location)) loadPanel(location.href, false);
-    else if (slot()) slot().innerHTML = "";
+    else if (slot()) { slot().innerHTML = ""; returnTo = null; }
   });
 })();

@@ -1,0 +1,162 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/partnerdesk/partnerdesk/demo"
+	"github.com/partnerdesk/partnerdesk/refresh"
+	"github.com/partnerdesk/partnerdesk/store"
+	"github.com/partnerdesk/partnerdesk/web"
+)
+
+// runServe migrates and serves; with withDemo it first fills an empty
+// database with the demo program.
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, withDemo bool) error {
+	name := "serve"
+	if withDemo {
+		name = "demo"
+	}
+	var cfg config
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	cfg.flags(fs)
+	opts := demo.Options{}
+	if withDemo {
+		fs.Int64Var(&opts.Seed, "seed", 1, "demo data seed (same seed, same data)")
+		fs.IntVar(&opts.Partners, "partners", 25, "number of demo partners")
+		fs.IntVar(&opts.Clients, "clients", 1500, "number of demo clients")
+	}
+	if err := parse(fs, args, stderr); err != nil {
+		return err
+	}
+	if err := cfg.validate(); err != nil {
+		return err
+	}
+	log := cfg.logger(stderr)
+	db, err := openMigrated(ctx, cfg.DatabaseURL, stderr)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	var logins []store.Login
+	if withDemo {
+		empty, err := db.Empty(ctx)
+		if err != nil {
+			return err
+		}
+		if empty {
+			fmt.Fprintf(stdout, "Creating the demo program (%d partners, %d clients, seed %d)…\n", opts.Partners, opts.Clients, opts.Seed)
+			opts.Now = time.Now()
+			res, err := demo.Generate(ctx, db, opts, stderr)
+			if err != nil {
+				return fmt.Errorf("generate demo data: %w", err)
+			}
+			fmt.Fprintf(stdout, "Demo program created in %s.\n", res.Elapsed.Round(time.Millisecond))
+		} else {
+			fmt.Fprintln(stdout, "The database already holds data; the demo is not generated again.")
+		}
+	}
+
+	srv, err := web.New(db, web.Config{SecureCookies: cfg.SecureCookies, TrustProxy: cfg.TrustProxy,
+		StripeWebhookSecret: cfg.StripeWebhookSecret}, log, nil)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
+		WriteTimeout: 120 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10}
+	fmt.Fprintf(stdout, "Partnerdesk is running on %s (%s). Open http://%s/\n", db.Dialect(), cfg.DatabaseURL, ln.Addr())
+	if withDemo {
+		if logins, err = db.SampleLogins(ctx, 3); err != nil {
+			return err
+		}
+		printLogins(stdout, logins, demo.DemoPassword)
+	}
+	fmt.Fprintln(stdout, "Press Ctrl-C to stop.")
+
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	// The daily refresh, scheduled in the program's refresh window; it
+	// stops with ctx, and the database stays open until it has.
+	refreshed := make(chan struct{})
+	go func() {
+		defer close(refreshed)
+		(&refresh.Scheduler{DB: db, Log: log}).Run(ctx)
+	}()
+	defer func() { <-refreshed }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shut down: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// printLogins lists who to sign in as.
+func printLogins(w io.Writer, logins []store.Login, password string) {
+	fmt.Fprintf(w, "\nSign in with the password %q as:\n", password)
+	for _, l := range logins {
+		who := strings.ReplaceAll(string(l.Role), "_", " ")
+		if l.Partner != "" {
+			who += " of " + l.Partner
+		}
+		fmt.Fprintf(w, "  %-36s %s\n", l.Email, who)
+	}
+	fmt.Fprintln(w)
+}
+
+func openMigrated(ctx context.Context, url string, stderr io.Writer) (*store.DB, error) {
+	db, err := store.Open(ctx, url, nil)
+	if err != nil {
+		return nil, err
+	}
+	n, err := db.Migrate(ctx)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	if n > 0 {
+		fmt.Fprintf(stderr, "Applied %d migration(s).\n", n)
+	}
+	return db, nil
+}
+
+func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var cfg config
+	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+	cfg.flags(fs)
+	if err := parse(fs, args, stderr); err != nil {
+		return err
+	}
+	db, err := store.Open(ctx, cfg.DatabaseURL, nil)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	n, err := db.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Applied %d migration(s); the %s database is up to date.\n", n, db.Dialect())
+	return nil
+}

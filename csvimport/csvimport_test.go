@@ -1,0 +1,92 @@
+package csvimport_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	pd "github.com/partnerdesk/partnerdesk"
+	"github.com/partnerdesk/partnerdesk/csvimport"
+	st "github.com/partnerdesk/partnerdesk/store/storetest"
+)
+
+func admin() context.Context {
+	return pd.WithPrincipal(context.Background(), &pd.Principal{Name: "Ada", Role: pd.RoleProgramAdmin})
+}
+
+func TestImportReportsEveryBadRowAndWritesNothing(t *testing.T) {
+	st.Each(t, func(t *testing.T, e st.Engine) {
+		db := e.Open(t, st.Clock)
+		st.Load(t, db)
+		cases := []struct {
+			name, kind, file string
+			want             []string // "line column"
+			created          int
+		}{
+			{"good events", "events", "id,occurred_at,client,partner,product,mrr\n" +
+				"e1,2026-11-01T10:00:00Z,acct-northwind.example,p-alpha,service-pro,1000\n" +
+				"e2,2026-11-02T10:00:00Z,acct-northwind.example,,service-pro,0\n", nil, 2},
+			{"bad events", "events", "id,occurred_at,client,product,mrr\n" +
+				"x1,2026-11-01T10:00:00Z,acct-northwind.example,service-pro,ten\n" +
+				"x2,yesterday,acct-nobody,service-pro,5\n" +
+				"\"x3,2026-11-01T10:00:00Z,acct-northwind.example,service-pro,5\n", []string{"2 mrr", "3 occurred_at", "4 "}, 0},
+			{"store problems by line", "usage", "client,day,tools,active_users,seats\n" +
+				"acct-globex.example,2026-11-20,contacts|tickets,2,3\n" +
+				"acct-nobody,2026-11-20,contacts,2,3\n" +
+				"acct-globex.example,2026-11-21,contacts teleport,2,3\n", []string{"3 client", "4 tools"}, 0},
+			{"unknown column", "clients", "id,name,colour\nacct-x,X,red\n", []string{"1 colour"}, 0},
+			{"a quoted field over two lines keeps line numbers right", "clients", "id,name\nacct-a,\"A\nInc\"\n,Nameless\n", []string{"4 id"}, 0},
+			{"partners then clients", "partners", "id,name,country,tier\np-new,New Partner,DE,\n", nil, 1},
+		}
+		for _, c := range cases {
+			rep, err := csvimport.Import(admin(), db, c.kind, strings.NewReader(c.file), csvimport.Options{})
+			if err != nil {
+				t.Fatalf("%s: %v", c.name, err)
+			}
+			var got []string
+			for _, p := range rep.Problems {
+				got = append(got, fmt.Sprintf("%d %s", p.Line, p.Column))
+			}
+			if strings.Join(got, "|") != strings.Join(c.want, "|") {
+				t.Errorf("%s: problems %q, want %q (%v)", c.name, got, c.want, rep.Problems)
+			}
+			if rep.Result.Created != c.created && c.want == nil {
+				t.Errorf("%s: created %d, want %d", c.name, rep.Result.Created, c.created)
+			}
+		}
+		// The bad files wrote nothing; a dry run neither.
+		rep, err := csvimport.Import(admin(), db, "clients", strings.NewReader("id,name\nacct-dry,Dry\n"), csvimport.Options{DryRun: true})
+		if err != nil || rep.Result.Created != 1 {
+			t.Fatalf("dry run: %v %+v", err, rep)
+		}
+		rows, _ := db.QueryRaw(context.Background(), "SELECT COUNT(*) FROM clients WHERE account_id IN ('acct-dry', 'acct-x', 'acct-a')")
+		var n int
+		rows.Next()
+		rows.Scan(&n)
+		rows.Close()
+		if n != 0 {
+			t.Errorf("%d clients written by rejected or dry-run files", n)
+		}
+		if _, err := csvimport.Import(admin(), db, "planets", strings.NewReader(""), csvimport.Options{}); pd.ErrorCode(err) != pd.EInvalid {
+			t.Errorf("unknown kind: %v", err)
+		}
+	})
+}
+
+func FuzzImport(f *testing.F) {
+	db := st.OpenSQLite(f, st.Clock)
+	st.Load(f, db)
+	f.Fuzz(func(t *testing.T, kind uint8, data string) {
+		k := csvimport.Kinds[int(kind)%len(csvimport.Kinds)]
+		rep, err := csvimport.Import(admin(), db, k, strings.NewReader(data), csvimport.Options{DryRun: true})
+		if err != nil {
+			t.Fatalf("%s %q: %v", k, data, err)
+		}
+		for _, p := range rep.Problems {
+			if p.Line < 1 || p.Reason == "" {
+				t.Fatalf("%s %q: problem without a line or reason: %+v", k, data, p)
+			}
+		}
+	})
+}

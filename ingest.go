@@ -1,0 +1,456 @@
+package partnerdesk
+
+import (
+	"errors"
+	"fmt"
+	"net/mail"
+	"strings"
+	"time"
+)
+
+// Records are what integrations send through the API, CSV files and the
+// Stripe webhook. Each names its entity and the entities it refers to by
+// the caller's external ids: partners, staff, certifications, subscription
+// lines and billing events by their id, clients by their account id.
+// Writing a record is an upsert: it is the entity's whole state, except
+// where a field says that it is kept when left out.
+
+// MaxBatch is the most records one API request may carry.
+const MaxBatch = 10_000
+
+// Codes of rejected loads: a batch refused for its records' content, and a
+// request too large to read.
+const (
+	EUnprocessable = "unprocessable"
+	ETooLarge      = "too_large"
+)
+
+// Problem is what is wrong with one record of a batch: its position (from
+// 0 in a batch; a CSV report turns it into a line), the field, and why.
+type Problem struct {
+	Index  int    `json:"index"`
+	Field  string `json:"field"`
+	Code   string `json:"code"` // EInvalid, ENotFound (a reference) or EConflict
+	Reason string `json:"reason"`
+}
+
+// BatchError rejects a whole batch: nothing of it was written. Its code is
+// EUnprocessable.
+type BatchError struct {
+	Problems []Problem
+}
+
+func (e *BatchError) Error() string {
+	return fmt.Sprintf("partnerdesk: %s: %d problems, first: record %d, %s: %s", EUnprocessable,
+		len(e.Problems), e.Problems[0].Index, e.Problems[0].Field, e.Problems[0].Reason)
+}
+
+// Unwrap gives the batch's code and summary to ErrorCode and ErrorMessage.
+func (e *BatchError) Unwrap() error {
+	n := len(e.Problems)
+	if n == 1 {
+		return Errorf(EUnprocessable, "1 record has a problem; nothing was written.")
+	}
+	return Errorf(EUnprocessable, "%d problems in the records; nothing was written.", n)
+}
+
+// AsBatchError returns the problems of a rejected batch, or nil.
+func AsBatchError(err error) *BatchError {
+	var be *BatchError
+	if errors.As(err, &be) {
+		return be
+	}
+	return nil
+}
+
+// IngestResult counts what a batch did. Unchanged records were stored
+// before with the same content; stale ones were older than what is stored.
+type IngestResult struct {
+	Received  int `json:"received"`
+	Created   int `json:"created"`
+	Updated   int `json:"updated"`
+	Unchanged int `json:"unchanged"`
+	Stale     int `json:"stale,omitempty"`
+}
+
+// Add sums two results.
+func (r *IngestResult) Add(o IngestResult) {
+	r.Received += o.Received
+	r.Created += o.Created
+	r.Updated += o.Updated
+	r.Unchanged += o.Unchanged
+	r.Stale += o.Stale
+}
+
+// PartnerRecord is a partner agency.
+type PartnerRecord struct {
+	ID                string `json:"id"`
+	Name              string `json:"name"`
+	Country           string `json:"country,omitempty"`
+	Website           string `json:"website,omitempty"`
+	Tier              string `json:"tier,omitempty"` // a tier code; kept when left out (tiers change at reviews)
+	CRMLinkTemplate   string `json:"crm_link_template,omitempty"`
+	PartnerManager    string `json:"partner_manager,omitempty"` // a staff id
+	PartnerConsultant string `json:"partner_consultant,omitempty"`
+}
+
+// StaffRecord is a member of the vendor's team.
+type StaffRecord struct {
+	ID          string `json:"id"`
+	Name        string `json:"name"`
+	Email       string `json:"email"`
+	Role        Role   `json:"role"`
+	Description string `json:"description,omitempty"`
+	PhotoURL    string `json:"photo_url,omitempty"`
+}
+
+// CertificationRecord is a certification a partner's staff holds.
+type CertificationRecord struct {
+	ID        string `json:"id"`
+	Partner   string `json:"partner"`
+	Name      string `json:"name"`
+	Holder    string `json:"holder"`
+	EarnedOn  Date   `json:"earned_on"`
+	ExpiresOn Date   `json:"expires_on"`
+}
+
+// ClientRecord is a customer account; its id is the account id.
+type ClientRecord struct {
+	ID               string `json:"id"`
+	Name             string `json:"name"`
+	Domain           string `json:"domain,omitempty"`
+	Industry         string `json:"industry,omitempty"`
+	Country          string `json:"country,omitempty"`
+	Employees        int    `json:"employees,omitempty"`
+	AccountURL       string `json:"account_url,omitempty"`
+	StripeCustomerID string `json:"stripe_customer_id,omitempty"`
+}
+
+// RelationshipRecord is a partner's relationship with a client from a
+// date; setting EndedOn ends services (the history is kept).
+type RelationshipRecord struct {
+	Client       string       `json:"client"`
+	Partner      string       `json:"partner"`
+	Relationship Relationship `json:"relationship"`
+	StartedOn    Date         `json:"started_on"`
+	EndedOn      Date         `json:"ended_on,omitzero"`
+}
+
+// SubscriptionLineRecord is the terms of one product of a client's
+// subscription. Its MRR and status follow its billing events; UpdatedAt
+// orders versions of the terms, so that an older one arriving late is
+// ignored.
+type SubscriptionLineRecord struct {
+	ID               string    `json:"id"`
+	Client           string    `json:"client"`
+	Product          string    `json:"product"`
+	Quantity         int       `json:"quantity"`
+	Contacts         int64     `json:"contacts,omitempty"`
+	EmailSendLimit   *int64    `json:"email_send_limit,omitempty"` // default: the contact tier's (EmailSendLimit)
+	BillingPeriod    string    `json:"billing_period"`
+	CommitmentMonths int       `json:"commitment_months"`
+	RenewalDate      Date      `json:"renewal_date,omitzero"`
+	AutoRenew        *bool     `json:"auto_renew,omitempty"` // default true
+	UpdatedAt        time.Time `json:"updated_at"`
+}
+
+// BillingPeriods a line may have.
+var BillingPeriods = []string{"monthly", "quarterly", "annual"}
+
+// BillingEventRecord is a change of one subscription line's MRR: the line
+// (client × product) costs MRR from OccurredAt on, credited to Partner
+// (none when empty).
+type BillingEventRecord struct {
+	ID         string    `json:"id"`
+	OccurredAt time.Time `json:"occurred_at"`
+	Client     string    `json:"client"`
+	Partner    string    `json:"partner,omitempty"`
+	Product    string    `json:"product"`
+	MRR        int64     `json:"mrr"`
+}
+
+// UsageRecord is a client's use of the platform on a day.
+type UsageRecord struct {
+	Client      string   `json:"client"`
+	Day         Date     `json:"day"`
+	Tools       []string `json:"tools"` // tool codes
+	ActiveUsers int      `json:"active_users"`
+	Seats       int      `json:"seats"`
+}
+
+// RenewalRecord is a client's renewal on a date for a contract type.
+// CommOwner and Status are kept when left out: partners change them.
+type RenewalRecord struct {
+	Client           string `json:"client"`
+	RenewalDate      Date   `json:"renewal_date"`
+	ContractType     string `json:"contract_type"`
+	CommOwner        string `json:"comm_owner,omitempty"`
+	Status           string `json:"status,omitempty"`
+	RenewalManager   string `json:"renewal_manager,omitempty"` // a staff id
+	CurrentMRR       int64  `json:"current_mrr"`
+	ProposedMRR      int64  `json:"proposed_mrr"`
+	ProposedContacts int64  `json:"proposed_contacts,omitempty"`
+	AutoRenew        *bool  `json:"auto_renew,omitempty"` // default true
+}
+
+// Limits on record fields.
+const (
+	MaxIDLen   = 200
+	MaxTextLen = 1000
+	MaxMoney   = 1_000_000_000_000 // minor units
+	MaxCount   = 1_000_000_000
+)
+
+// Earliest and latest times a record may carry.
+var (
+	MinTime = time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC)
+	MaxTime = time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC)
+)
+
+// checker collects the problems of one record.
+type checker struct {
+	index int
+	ps    []Problem
+}
+
+func (c *checker) fail(field, format string, args ...any) {
+	c.ps = append(c.ps, Problem{Index: c.index, Field: field, Code: EInvalid, Reason: fmt.Sprintf(format, args...)})
+}
+
+func (c *checker) id(field, v string, required bool) {
+	switch {
+	case v == "" && required:
+		c.fail(field, "is required")
+	case len(v) > MaxIDLen:
+		c.fail(field, "is longer than %d characters", MaxIDLen)
+	case v != strings.TrimSpace(v) || strings.ContainsAny(v, "\x00\r\n\t"):
+		c.fail(field, "has spaces around it or control characters")
+	}
+}
+
+func (c *checker) text(field, v string, required bool) {
+	switch {
+	case strings.TrimSpace(v) == "" && required:
+		c.fail(field, "is required")
+	case len(v) > MaxTextLen:
+		c.fail(field, "is longer than %d characters", MaxTextLen)
+	case strings.ContainsRune(v, 0):
+		c.fail(field, "contains a NUL character")
+	}
+}
+
+func (c *checker) rangeOf(field string, v, lo, hi int64) {
+	if v < lo || v > hi {
+		c.fail(field, "must be from %d to %d", lo, hi)
+	}
+}
+
+func (c *checker) date(field string, d Date, required bool) {
+	switch {
+	case d.IsZero() && required:
+		c.fail(field, "is required (YYYY-MM-DD)")
+	case !d.IsZero() && (d.Time().Before(MinTime) || !d.Time().Before(MaxTime)):
+		c.fail(field, "must be from 1970 to 2199")
+	}
+}
+
+func (c *checker) time(field string, t time.Time) {
+	switch {
+	case t.IsZero():
+		c.fail(field, "is required (RFC 3339, e.g. 2026-01-31T09:30:00Z)")
+	case t.Before(MinTime) || !t.Before(MaxTime):
+		c.fail(field, "must be from 1970 to 2199")
+	}
+}
+
+func (c *checker) oneOf(field, v string, allowed ...string) {
+	for _, a := range allowed {
+		if v == a {
+			return
+		}
+	}
+	if v == "" {
+		c.fail(field, "is required (one of %s)", strings.Join(allowed, ", "))
+		return
+	}
+	c.fail(field, "must be one of %s", strings.Join(allowed, ", "))
+}
+
+func (c *checker) product(field, code string) {
+	if _, ok := ProductByCode(code); !ok {
+		if code == "" {
+			c.fail(field, "is required (a product code such as marketing-pro)")
+			return
+		}
+		c.fail(field, "is not a product code (such as marketing-pro)")
+	}
+}
+
+// Check returns the record's problems, at index i.
+func (r *PartnerRecord) Check(i int) []Problem {
+	c := &checker{index: i}
+	c.id("id", r.ID, true)
+	c.text("name", r.Name, true)
+	c.text("country", r.Country, false)
+	c.text("website", r.Website, false)
+	c.id("tier", r.Tier, false)
+	c.text("crm_link_template", r.CRMLinkTemplate, false)
+	if r.CRMLinkTemplate != "" && !strings.HasPrefix(r.CRMLinkTemplate, "https://") && !strings.HasPrefix(r.CRMLinkTemplate, "http://") {
+		c.fail("crm_link_template", "must start with https:// or http://")
+	}
+	c.id("partner_manager", r.PartnerManager, false)
+	c.id("partner_consultant", r.PartnerConsultant, false)
+	return c.ps
+}
+
+// Check returns the record's problems, at index i.
+func (r *StaffRecord) Check(i int) []Problem {
+	c := &checker{index: i}
+	c.id("id", r.ID, true)
+	c.text("name", r.Name, true)
+	if _, err := mail.ParseAddress(r.Email); err != nil || !strings.Contains(r.Email, "@") || strings.ContainsAny(r.Email, "<> ") {
+		c.fail("email", "is not an email address")
+	}
+	if r.Role.IsPartner() || !r.Role.Valid() {
+		c.fail("role", "must be one of program_admin, partner_manager, partner_consultant, renewal_manager")
+	}
+	c.text("description", r.Description, false)
+	c.text("photo_url", r.PhotoURL, false)
+	return c.ps
+}
+
+// Check returns the record's problems, at index i.
+func (r *CertificationRecord) Check(i int) []Problem {
+	c := &checker{index: i}
+	c.id("id", r.ID, true)
+	c.id("partner", r.Partner, true)
+	c.text("name", r.Name, true)
+	c.text("holder", r.Holder, true)
+	c.date("earned_on", r.EarnedOn, true)
+	c.date("expires_on", r.ExpiresOn, true)
+	if !r.EarnedOn.IsZero() && r.ExpiresOn.Before(r.EarnedOn) {
+		c.fail("expires_on", "is before earned_on")
+	}
+	return c.ps
+}
+
+// Check returns the record's problems, at index i.
+func (r *ClientRecord) Check(i int) []Problem {
+	c := &checker{index: i}
+	c.id("id", r.ID, true)
+	c.text("name", r.Name, true)
+	c.text("domain", r.Domain, false)
+	c.text("industry", r.Industry, false)
+	c.text("country", r.Country, false)
+	c.rangeOf("employees", int64(r.Employees), 0, MaxCount)
+	c.text("account_url", r.AccountURL, false)
+	if r.AccountURL != "" && !strings.HasPrefix(r.AccountURL, "https://") && !strings.HasPrefix(r.AccountURL, "http://") {
+		c.fail("account_url", "must start with https:// or http://")
+	}
+	c.id("stripe_customer_id", r.StripeCustomerID, false)
+	return c.ps
+}
+
+// Check returns the record's problems, at index i.
+func (r *RelationshipRecord) Check(i int) []Problem {
+	c := &checker{index: i}
+	c.id("client", r.Client, true)
+	c.id("partner", r.Partner, true)
+	c.oneOf("relationship", string(r.Relationship), string(RelSold), string(RelManaged), string(RelSoldManaged))
+	c.date("started_on", r.StartedOn, true)
+	c.date("ended_on", r.EndedOn, false)
+	if !r.EndedOn.IsZero() && r.EndedOn.Before(r.StartedOn) {
+		c.fail("ended_on", "is before started_on")
+	}
+	return c.ps
+}
+
+// Check returns the record's problems, at index i.
+func (r *SubscriptionLineRecord) Check(i int) []Problem {
+	c := &checker{index: i}
+	c.id("id", r.ID, true)
+	c.id("client", r.Client, true)
+	c.product("product", r.Product)
+	c.rangeOf("quantity", int64(r.Quantity), 1, MaxCount)
+	c.rangeOf("contacts", r.Contacts, 0, MaxMoney)
+	if r.EmailSendLimit != nil {
+		c.rangeOf("email_send_limit", *r.EmailSendLimit, 0, MaxMoney)
+	}
+	c.oneOf("billing_period", r.BillingPeriod, BillingPeriods...)
+	c.rangeOf("commitment_months", int64(r.CommitmentMonths), 1, 120)
+	c.date("renewal_date", r.RenewalDate, false)
+	c.time("updated_at", r.UpdatedAt)
+	return c.ps
+}
+
+// Check returns the record's problems, at index i.
+func (r *BillingEventRecord) Check(i int) []Problem {
+	c := &checker{index: i}
+	c.id("id", r.ID, true)
+	c.time("occurred_at", r.OccurredAt)
+	c.id("client", r.Client, true)
+	c.id("partner", r.Partner, false)
+	c.product("product", r.Product)
+	c.rangeOf("mrr", r.MRR, 0, MaxMoney)
+	return c.ps
+}
+
+// Check returns the record's problems, at index i.
+func (r *UsageRecord) Check(i int) []Problem {
+	c := &checker{index: i}
+	c.id("client", r.Client, true)
+	c.date("day", r.Day, true)
+	if _, err := ToolMask(r.Tools); err != nil {
+		c.fail("tools", "%v", err)
+	}
+	c.rangeOf("active_users", int64(r.ActiveUsers), 0, MaxCount)
+	c.rangeOf("seats", int64(r.Seats), 0, MaxCount)
+	return c.ps
+}
+
+// Check returns the record's problems, at index i.
+func (r *RenewalRecord) Check(i int) []Problem {
+	c := &checker{index: i}
+	c.id("client", r.Client, true)
+	c.date("renewal_date", r.RenewalDate, true)
+	c.oneOf("contract_type", r.ContractType, ContractRenewal, ContractTierUpgrade, ContractEmailOverage)
+	if r.CommOwner != "" {
+		c.oneOf("comm_owner", r.CommOwner, OwnerVendor, OwnerPartner)
+	}
+	if r.Status != "" {
+		c.oneOf("status", r.Status, RenewalPending, RenewalRenewed, RenewalConfirmed, RenewalCancel)
+	}
+	c.id("renewal_manager", r.RenewalManager, false)
+	c.rangeOf("current_mrr", r.CurrentMRR, 0, MaxMoney)
+	c.rangeOf("proposed_mrr", r.ProposedMRR, 0, MaxMoney)
+	c.rangeOf("proposed_contacts", r.ProposedContacts, 0, MaxMoney)
+	return c.ps
+}
+
+// ToolMask turns tool codes into a usage bitmask.
+func ToolMask(codes []string) (int64, error) {
+	var m int64
+	for _, code := range codes {
+		found := false
+		for _, t := range Tools {
+			if t.Code == code {
+				m |= t.Mask()
+				found = true
+				break
+			}
+		}
+		if !found {
+			return 0, fmt.Errorf("%q is not a tool code", code)
+		}
+	}
+	return m, nil
+}
+
+// ToolCodes lists the codes of the tools in a usage bitmask.
+func ToolCodes(mask int64) []string {
+	codes := []string{}
+	for _, t := range ToolsIn(mask) {
+		codes = append(codes, t.Code)
+	}
+	return codes
+}

@@ -1,0 +1,155 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	pd "github.com/partnerdesk/partnerdesk"
+	"github.com/partnerdesk/partnerdesk/store"
+	st "github.com/partnerdesk/partnerdesk/store/storetest"
+)
+
+func TestEngagementOverview(t *testing.T) {
+	st.Each(t, func(t *testing.T, e st.Engine) {
+		var now time.Time
+		db := loaded(t, e, &now)
+		o, err := db.EngagementOverview(as(alphaAdmin, 0), store.EngagementQuery{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Northwind 8 (High), Initech 6 (Medium), Globex 2 and Umbrella 0 (Low).
+		if n := o.Now; n.Clients != 4 || n.Low != 2 || n.Medium != 1 || n.High != 1 || n.IndexSum != 16 || n.Average() != 40 || !n.Current {
+			t.Errorf("today: %+v", n)
+		}
+		if len(o.AtRisk) != 1 || o.AtRiskTotal != 1 || o.AtRisk[0].Name != "Globex Corp" ||
+			o.AtRisk[0].RenewalID != st.GlobexUpgrade || o.AtRisk[0].Deadline != o.AtRisk[0].RenewalDate.AddDays(-45) {
+			t.Errorf("at risk: %+v", o.AtRisk)
+		}
+		if len(o.Upgrades) != 1 || o.Upgrades[0].Name != "Northwind Traders" || len(o.Upgrades[0].Suggestions) != 1 ||
+			o.Upgrades[0].Suggestions[0].Code != "marketing-enterprise" {
+			t.Errorf("upgrades: %+v", o.Upgrades)
+		}
+		// Four clients of one size are too few to say what most own.
+		if len(o.CrossSells) != 0 {
+			t.Errorf("cross-sells: %+v", o.CrossSells)
+		}
+		// The trend: eleven closed months and this one, oldest first.
+		if len(o.Trend) != 12 || o.Trend[11] != o.Now || o.Trend[0].Month != pd.NewDate(2025, 12, 1) || o.Trend[10].Month != pd.NewDate(2026, 10, 1) {
+			t.Fatalf("trend months: %+v", o.Trend)
+		}
+		// October: each client used one tool fewer (Northwind 10/13 → 8,
+		// Initech 4/8 → 5, Globex 1/9 → 1, Umbrella 0); Old Client's
+		// services ended on Oct 28. September also counts Old Client (no
+		// usage then: 0).
+		oct, sep := o.Trend[10], o.Trend[9]
+		if oct.Clients != 4 || oct.IndexSum != 14 || oct.Average() != 35 || oct.Low != 2 || oct.Medium != 1 || oct.High != 1 {
+			t.Errorf("October: %+v", oct)
+		}
+		if sep.Clients != 5 || sep.IndexSum != 14 || sep.Low != 3 {
+			t.Errorf("September: %+v", sep)
+		}
+		beta, err := db.EngagementOverview(as(betaAdmin, st.AlphaID), store.EngagementQuery{})
+		if err != nil || beta.Now.Clients != 2 {
+			t.Errorf("Beta's overview: %v %+v", err, beta)
+		}
+		for _, bad := range []store.EngagementQuery{{List: "everyone"}, {Bucket: "extreme"}, {Limit: 501}, {Offset: -1}} {
+			if _, err := db.EngagementOverview(as(alphaAdmin, 0), bad); pd.ErrorCode(err) != pd.EInvalid {
+				t.Errorf("%+v: %v, want invalid", bad, err)
+			}
+		}
+		// A bucket's clients, largest MRR first, instead of the lists.
+		low, err := db.EngagementOverview(as(alphaAdmin, 0), store.EngagementQuery{Bucket: pd.BucketLow, Limit: 1, Offset: 1})
+		if err != nil || low.BucketTotal != 2 || len(low.Bucket) != 1 || low.Bucket[0].Name != "Umbrella Co" || low.AtRisk != nil || low.Now.Clients != 4 {
+			t.Errorf("second page of the Low bucket: %v %+v", err, low)
+		}
+	})
+}
+
+// The daily refresh stores the closed months, the page then reads them
+// instead of replaying the snapshots, and the figures do not change.
+func TestRefreshEngagementStoresTheTrend(t *testing.T) {
+	st.Each(t, func(t *testing.T, e st.Engine) {
+		var now time.Time
+		db := loaded(t, e, &now)
+		ctx := as(alphaAdmin, 0)
+		trend := func() ([]pd.EngagementMonth, int64) {
+			q := db.Queries()
+			o, err := db.EngagementOverview(ctx, store.EngagementQuery{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return o.Trend, db.Queries() - q
+		}
+		live, liveQueries := trend()
+		n, err := db.RefreshEngagement(context.Background(), pd.DateOf(st.Now, time.UTC))
+		if err != nil || n != 22 {
+			t.Fatalf("refresh stored %d partner-months (%v), want 11 for each of 2 partners", n, err)
+		}
+		stored, storedQueries := trend()
+		if fmt.Sprint(live) != fmt.Sprint(stored) {
+			t.Errorf("stored trend differs:\nlive   %+v\nstored %+v", live, stored)
+		}
+		if storedQueries != liveQueries-1 {
+			t.Errorf("after the refresh the page ran %d queries, before %d: the stored months are not used", storedQueries, liveQueries)
+		}
+		if n, err := db.RefreshEngagement(context.Background(), pd.DateOf(st.Now, time.UTC)); n != 0 || err != nil {
+			t.Errorf("second refresh stored %d (%v)", n, err)
+		}
+		// A month later, one more month closes.
+		if n, err := db.RefreshEngagement(context.Background(), pd.DateOf(st.Now, time.UTC).AddDays(31)); n != 2 || err != nil {
+			t.Errorf("next month's refresh stored %d (%v), want 2", n, err)
+		}
+	})
+}
+
+// Cross-sell candidates miss a hub that more than half of the partner's
+// clients of their size own, in a size band of at least five clients.
+func TestCrossSellCandidates(t *testing.T) {
+	st.Each(t, func(t *testing.T, e st.Engine) {
+		var now time.Time
+		db := loaded(t, e, &now)
+		service, _ := pd.ProductByCode("service-pro")
+		sales, _ := pd.ProductByCode("sales-starter")
+		clients := []struct {
+			id        int64
+			employees int
+			mask      int64
+		}{
+			// Six of 20 employees: four own Service.
+			{301, 20, service.Mask()}, {302, 25, service.Mask() | sales.Mask()}, {303, 30, service.Mask()},
+			{304, 40, service.Mask()}, {305, 12, sales.Mask()}, {306, 15, 0},
+			// Three of 5,000: too few to compare.
+			{307, 5000, service.Mask()}, {308, 5000, service.Mask()}, {309, 5000, 0},
+		}
+		err := db.Bulk(context.Background(), func(b *store.Bulk) error {
+			b.Insert("partners", []string{"id", "external_id", "name", "created_at"}, 3, "p-gamma", "Gamma", st.Now)
+			for _, c := range clients {
+				b.Insert("clients", []string{"id", "account_id", "name", "employees", "mrr", "product_mask", "created_at"},
+					c.id, fmt.Sprint("acct-", c.id), fmt.Sprint("Client ", c.id), c.employees, c.id, c.mask, st.Now)
+				b.Insert("client_partners", []string{"client_id", "partner_id", "relationship", "started_on"}, c.id, 3, "sold", pd.NewDate(2025, 1, 1))
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		gamma := &pd.Principal{UserID: 99, Role: pd.RolePartnerAdmin, PartnerID: 3}
+		o, err := db.EngagementOverview(as(gamma, 0), store.EngagementQuery{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, c := range o.CrossSells {
+			got = append(got, fmt.Sprint(c.ID, c.Missing))
+		}
+		if fmt.Sprint(got) != "[306 [service] 305 [service]]" || o.CrossTot != 2 {
+			t.Errorf("cross-sell candidates %v (total %d)", got, o.CrossTot)
+		}
+		page, err := db.EngagementOverview(as(gamma, 0), store.EngagementQuery{List: store.ListCrossSell, Limit: 1, Offset: 1})
+		if err != nil || len(page.CrossSells) != 1 || page.CrossSells[0].ID != 305 || page.CrossTot != 2 || page.Upgrades != nil {
+			t.Errorf("second page of the cross-sell list: %v %+v", err, page)
+		}
+	})
+}

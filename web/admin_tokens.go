@@ -1,0 +1,92 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+
+	pd "github.com/partnerdesk/partnerdesk"
+	"github.com/partnerdesk/partnerdesk/store"
+)
+
+// API tokens, for program admins: list, create (the secret is shown once,
+// in the answer to the form, never again), revoke.
+
+type tokensView struct {
+	Tokens   []store.Token
+	Partners []pd.Partner
+	Created  *store.Token
+	Secret   string
+	Form     struct{ Name, Scope, Partner string }
+	Error    string
+	Notice   string
+}
+
+func (s *Server) tokensView(r *http.Request) (*view, *tokensView, error) {
+	ts, err := s.db.ListTokens(r.Context())
+	if err != nil {
+		return nil, nil, err
+	}
+	ps, _, err := s.db.ListPartners(r.Context(), pd.PartnerFilter{Limit: 500})
+	if err != nil {
+		return nil, nil, err
+	}
+	prog, err := s.db.Program(r.Context())
+	if err != nil {
+		return nil, nil, err
+	}
+	tv := &tokensView{Tokens: ts, Partners: ps}
+	return &view{Program: prog, Nav: "tokens", Data: tv}, tv, nil
+}
+
+func (s *Server) tokensPage(w http.ResponseWriter, r *http.Request) error {
+	v, tv, err := s.tokensView(r)
+	if err != nil {
+		return err
+	}
+	if r.URL.Query().Get("notice") == "revoked" {
+		tv.Notice = "revoked"
+	}
+	s.render(w, r, "tokens", v)
+	return nil
+}
+
+func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
+	nt := store.NewToken{Name: r.PostFormValue("name"), Scope: pd.TokenScope(r.PostFormValue("scope")),
+		PartnerExternalID: strings.TrimSpace(r.PostFormValue("partner"))}
+	if nt.Scope == pd.ScopeIngest {
+		nt.PartnerExternalID = ""
+	}
+	tok, secret, err := s.db.CreateToken(r.Context(), nt)
+	code := pd.ErrorCode(err)
+	if err != nil && code != pd.EInvalid && code != pd.ENotFound {
+		return err
+	}
+	v, tv, verr := s.tokensView(r)
+	if verr != nil {
+		return verr
+	}
+	tv.Form.Name, tv.Form.Scope, tv.Form.Partner = nt.Name, string(nt.Scope), nt.PartnerExternalID
+	if err != nil {
+		tv.Error = pd.ErrorMessage(err)
+		w.WriteHeader(status(code))
+	} else {
+		tv.Created, tv.Secret = tok, secret
+		tv.Form.Name, tv.Form.Scope, tv.Form.Partner = "", "", ""
+	}
+	// The secret must not linger in caches.
+	w.Header().Set("Cache-Control", "no-store")
+	s.render(w, r, "tokens", v)
+	return nil
+}
+
+func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) error {
+	id := pathID(r, "token")
+	if id == 0 {
+		return pd.Errorf(pd.ENotFound, "Token not found.")
+	}
+	if err := s.db.RevokeToken(r.Context(), id); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/admin/tokens?notice=revoked", http.StatusSeeOther)
+	return nil
+}
