@@ -9,14 +9,15 @@ import (
 	pd "github.com/partnerdesk/partnerdesk"
 )
 
-// clientSortSQL maps the accepted sort columns to SQL; anything else was
+// clientSortSQL maps the accepted sort columns to SQL over a relationship
+// row (aliased cp, or p outside the page's subquery); anything else was
 // rejected by ClientFilter.Validate.
 var clientSortSQL = map[string]string{
-	"name":         "lower(c.name)",
-	"products":     "c.product_mask",
-	"relationship": "cp.relationship",
-	"usage":        "c.engagement",
-	"mrr":          "c.mrr",
+	"name":         "lower(%s.name)",
+	"products":     "%s.product_mask",
+	"relationship": "%s.relationship",
+	"usage":        "%s.engagement",
+	"mrr":          "%s.mrr",
 }
 
 // likePattern escapes s for a LIKE … ESCAPE '\' substring match.
@@ -26,8 +27,9 @@ func likePattern(s string) string {
 }
 
 // ListClients returns a page of the scoped partner's active clients with
-// the count and MRR of all that match, in one query (two when the page
-// is past the end).
+// the count and MRR of all that match, in two queries whatever the page
+// size. Both read the relationship rows alone, through their covering
+// index (migration 0005); only the page's rows are joined to clients.
 func (db *DB) ListClients(ctx context.Context, f pd.ClientFilter) (*pd.ClientPage, error) {
 	if err := f.Validate(); err != nil {
 		return nil, err
@@ -43,13 +45,13 @@ func (db *DB) ListClients(ctx context.Context, f pd.ClientFilter) (*pd.ClientPag
 			userID = p.UserID
 		}
 		where := []string{"cp.partner_id = ?", "cp.ended_on IS NULL"}
-		args := []any{userID, partnerID}
+		args := []any{partnerID}
 		if f.Query != "" {
-			where = append(where, `(lower(c.name) LIKE ? ESCAPE '\' OR lower(c.domain) LIKE ? ESCAPE '\')`)
+			where = append(where, `(lower(cp.name) LIKE ? ESCAPE '\' OR lower(cp.domain) LIKE ? ESCAPE '\')`)
 			args = append(args, likePattern(f.Query), likePattern(f.Query))
 		}
 		if f.Product != "" {
-			where = append(where, "(c.product_mask & ?) <> 0")
+			where = append(where, "(cp.product_mask & ?) <> 0")
 			args = append(args, pd.ProductFilterMask(f.Product))
 		}
 		if f.Relationship != "" {
@@ -58,7 +60,7 @@ func (db *DB) ListClients(ctx context.Context, f pd.ClientFilter) (*pd.ClientPag
 		}
 		if f.Bucket != "" {
 			lo, hi := bucketRange(f.Bucket)
-			where = append(where, "c.engagement BETWEEN ? AND ?")
+			where = append(where, "cp.engagement BETWEEN ? AND ?")
 			args = append(args, lo, hi)
 		}
 		if f.RenewalDue {
@@ -67,26 +69,35 @@ func (db *DB) ListClients(ctx context.Context, f pd.ClientFilter) (*pd.ClientPag
 				return err
 			}
 			today := pd.DateOf(t.now, prog.Location())
-			where = append(where, `EXISTS (SELECT 1 FROM renewals r WHERE r.client_id = c.id
+			where = append(where, `EXISTS (SELECT 1 FROM renewals r WHERE r.client_id = cp.client_id
 				AND r.status = 'pending' AND r.comm_owner = 'partner' AND r.renewal_date >= ? AND r.renewal_date <= ?)`)
 			args = append(args, today, today.AddDays(prog.RenewalHorizonDays))
 		}
 		if f.AssignedToMe {
-			where = append(where, "ca.user_id IS NOT NULL")
+			where = append(where, "EXISTS (SELECT 1 FROM client_assignments ca WHERE ca.client_id = cp.client_id AND ca.user_id = ?)")
+			args = append(args, userID)
+		}
+		from := " FROM client_partners cp WHERE " + strings.Join(where, " AND ")
+		if err := t.queryRow(ctx, "SELECT COUNT(*), COALESCE(SUM(cp.mrr), 0)"+from, args...).Scan(&page.Total, &page.TotalMRR); err != nil {
+			return fmt.Errorf("count clients: %w", err)
+		}
+		if page.Total == 0 {
+			return nil
 		}
 		dir := "ASC"
 		if f.Desc {
 			dir = "DESC"
 		}
-		from := `FROM client_partners cp
-			JOIN clients c ON c.id = cp.client_id
-			LEFT JOIN client_assignments ca ON ca.client_id = c.id AND ca.user_id = ?
-			WHERE ` + strings.Join(where, " AND ")
-		q := `SELECT c.id, c.account_id, c.name, c.domain, c.country, c.account_url, c.mrr, c.product_mask, c.engagement,
-				cp.relationship, cp.started_on, ca.user_id IS NOT NULL,
-				COUNT(*) OVER (), COALESCE(SUM(c.mrr) OVER (), 0) ` + from +
-			fmt.Sprintf(" ORDER BY %s %s, c.id %s LIMIT ? OFFSET ?", clientSortSQL[f.Sort], dir, dir)
-		rows, err := t.query(ctx, q, append(args, f.Limit, f.Offset)...)
+		order := func(alias string) string {
+			return fmt.Sprintf(" ORDER BY %s %s, %s.client_id %s", fmt.Sprintf(clientSortSQL[f.Sort], alias), dir, alias, dir)
+		}
+		q := `SELECT c.id, c.account_id, c.name, c.domain, c.country, c.account_url, p.mrr, p.product_mask, p.engagement,
+				p.relationship, p.started_on,
+				EXISTS (SELECT 1 FROM client_assignments ca WHERE ca.client_id = p.client_id AND ca.user_id = ?)
+			FROM (SELECT cp.client_id, cp.mrr, cp.product_mask, cp.engagement, cp.relationship, cp.started_on, cp.name` +
+			from + order("cp") + ` LIMIT ? OFFSET ?) p
+			JOIN clients c ON c.id = p.client_id` + order("p")
+		rows, err := t.query(ctx, q, append(append([]any{userID}, args...), f.Limit, f.Offset)...)
 		if err != nil {
 			return fmt.Errorf("list clients: %w", err)
 		}
@@ -95,23 +106,13 @@ func (db *DB) ListClients(ctx context.Context, f pd.ClientFilter) (*pd.ClientPag
 			var c pd.Client
 			var rel string
 			if err := rows.Scan(&c.ID, &c.AccountID, &c.Name, &c.Domain, &c.Country, &c.AccountURL, &c.MRR, &c.ProductMask,
-				&c.Engagement, &rel, &c.Since, &c.AssignedToMe, &page.Total, &page.TotalMRR); err != nil {
+				&c.Engagement, &rel, &c.Since, &c.AssignedToMe); err != nil {
 				return fmt.Errorf("list clients: %w", err)
 			}
 			c.Relationship = pd.Relationship(rel)
 			page.Clients = append(page.Clients, c)
 		}
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("list clients: %w", err)
-		}
-		if len(page.Clients) == 0 && f.Offset > 0 {
-			// Past the last page: the window totals came with no row.
-			err := t.queryRow(ctx, "SELECT COUNT(*), COALESCE(SUM(c.mrr), 0) "+from, args...).Scan(&page.Total, &page.TotalMRR)
-			if err != nil {
-				return fmt.Errorf("count clients: %w", err)
-			}
-		}
-		return nil
+		return rows.Err()
 	})
 	if err != nil {
 		return nil, err

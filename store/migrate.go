@@ -19,7 +19,11 @@ type migration struct {
 	sql     string
 }
 
-func loadMigrations() ([]migration, error) {
+// loadMigrations reads the migrations for dialect d. A migration is one
+// portable file, NNNN_name.sql, or a pair of dialect-specific files,
+// NNNN_name.sqlite.sql and NNNN_name.postgres.sql, for what portable SQL
+// cannot say (triggers).
+func loadMigrations(d dialect) ([]migration, error) {
 	names, err := fs.Glob(migrations, "migrations/*.sql")
 	if err != nil {
 		return nil, err
@@ -27,6 +31,11 @@ func loadMigrations() ([]migration, error) {
 	var ms []migration
 	for _, n := range names {
 		base := strings.TrimPrefix(n, "migrations/")
+		if strings.HasSuffix(base, ".sqlite.sql") || strings.HasSuffix(base, ".postgres.sql") {
+			if !strings.HasSuffix(base, "."+d.String()+".sql") {
+				continue
+			}
+		}
 		v, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
 		if err != nil {
 			return nil, fmt.Errorf("migration %s: name must start with a version number", base)
@@ -49,7 +58,7 @@ func (db *DB) Migrate(ctx context.Context) (int, error) {
 		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMP NOT NULL)`); err != nil {
 		return 0, fmt.Errorf("create schema_migrations: %w", err)
 	}
-	ms, err := loadMigrations()
+	ms, err := loadMigrations(db.dialect)
 	if err != nil {
 		return 0, err
 	}
