@@ -618,7 +618,7 @@ func (g *generator) client(id int64) {
 		g.put("client_contacts", contactCols, g.contactID, c.idv, first+" "+last, emailLocal(first, last)+"@"+domain, title)
 	}
 
-	g.relationships(c)
+	g.relationships(c, name, domain, mrr, mask, engagement)
 
 	// Lines: one per product the client ever had, as its last event left
 	// it. Annual lines renew together on the anniversary of the first
@@ -693,14 +693,17 @@ func (g *generator) client(id int64) {
 	}
 }
 
-func (g *generator) relationships(c *client) {
+// relationships writes the client's relationships, each with a copy of the
+// client's list columns (see migration 0005).
+func (g *generator) relationships(c *client, name, domain string, mrr, mask int64, engagement int) {
 	rel := func(partner int, r pd.Relationship, from day, to day) {
 		g.relID++
 		var ended any
 		if to != 0 {
 			ended = to.date()
 		}
-		g.put("client_partners", relCols, g.relID, c.idv, g.partners[partner].idv, relNames[r], from.date(), ended)
+		g.put("client_partners", relCols, g.relID, c.idv, g.partners[partner].idv, relNames[r], from.date(), ended,
+			name, domain, mrr, mask, engagement)
 	}
 	switch c.relCase {
 	case caseSoldManaged:
