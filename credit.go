@@ -174,11 +174,11 @@ func BreakdownOf(p Period, clients []ClientCredit) Breakdown {
 // CreditSorts are the columns a breakdown list sorts by.
 var CreditSorts = []string{"client", "amount", "new", "upgraded", "decreased", "expired", "expires"}
 
-// SortCreditLines orders a breakdown list: by client name, or by an
-// amount (amount is the list's own: closing, won or lost); ties by name
-// then id, so that pages are stable.
+// SortCreditLines orders a breakdown list: by client name (names must be
+// filled in), or by an amount (amount is the list's own: closing, won or
+// lost), ties by client id, so that pages are stable.
 func SortCreditLines(lines []CreditLine, list, col string, desc bool) {
-	key := func(l CreditLine) int64 {
+	key := func(l *CreditLine) int64 {
 		switch col {
 		case "new":
 			return l.New
@@ -199,22 +199,46 @@ func SortCreditLines(lines []CreditLine, list, col string, desc bool) {
 		}
 		return l.Closing
 	}
-	byName := func(a, b CreditLine) int {
-		return cmp.Or(strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)), cmp.Compare(a.ClientID, b.ClientID))
+	// Keys first: a comparison must not lowercase names or call
+	// methods thousands of times.
+	type keyed struct {
+		name string
+		n    int64
+		i    int
 	}
-	slices.SortStableFunc(lines, func(a, b CreditLine) int {
-		c := 0
-		if col != "client" {
-			c = cmp.Compare(key(a), key(b))
+	keys := make([]keyed, len(lines))
+	for i := range lines {
+		k := keyed{i: i}
+		if col == "client" {
+			k.name = strings.ToLower(lines[i].Name)
+		} else {
+			k.n = key(&lines[i])
 		}
-		if c == 0 {
-			c = byName(a, b)
-		}
+		keys[i] = k
+	}
+	slices.SortFunc(keys, func(a, b keyed) int {
+		c := cmp.Or(strings.Compare(a.name, b.name), cmp.Compare(a.n, b.n), cmp.Compare(lines[a.i].ClientID, lines[b.i].ClientID))
 		if desc {
 			return -c
 		}
 		return c
 	})
+	sorted := make([]CreditLine, len(lines))
+	for i, k := range keys {
+		sorted[i] = lines[k.i]
+	}
+	copy(lines, sorted)
+}
+
+// CurrentLines are the lines of the Total list of a period that ends with
+// the snapshot's month, from the clients holding credit: no movements
+// needed.
+func CurrentLines(credit []ClientCredit) []CreditLine {
+	out := make([]CreditLine, len(credit))
+	for i := range credit {
+		out[i] = CreditLine{ClientCredit: &credit[i], Closing: credit[i].Credit}
+	}
+	return out
 }
 
 // MonthMoves is one client's movements in a month, for the chart's detail.
@@ -260,7 +284,7 @@ func abs(n int64) int64 {
 type ExpiringMonth struct {
 	Month   Date
 	Amount  int64
-	Clients []*ClientCredit // by expiry date
+	Clients []*ClientCredit // largest credit first
 }
 
 // ExpiringSoon lists the credit that expires in each of the n months from
@@ -285,7 +309,7 @@ func ExpiringSoon(today Date, n int, clients []ClientCredit) []ExpiringMonth {
 	}
 	for i := range out {
 		slices.SortStableFunc(out[i].Clients, func(a, b *ClientCredit) int {
-			return cmp.Or(cmp.Compare(a.Expires.Time().Unix(), b.Expires.Time().Unix()), cmp.Compare(b.Credit, a.Credit))
+			return cmp.Or(cmp.Compare(b.Credit, a.Credit), cmp.Compare(a.Expires.Time().Unix(), b.Expires.Time().Unix()), cmp.Compare(a.ClientID, b.ClientID))
 		})
 	}
 	return out
@@ -295,14 +319,36 @@ func ExpiringSoon(today Date, n int, clients []ClientCredit) []ExpiringMonth {
 type TierQuery struct {
 	Months    Period // the months to list, every one of them; none when zero
 	AllMonths bool   // or the partner's stored months: its first with credit to the snapshot's
-	Clients   bool   // every client the partner has credit history with
+	// Current asks for a page of the clients holding credit on the
+	// snapshot's day (ClientID, Credit, Expires: no movements): the Total
+	// list of a period that ends with the snapshot's month.
+	Current *CreditPage
+	// ExpiringMonths asks for the clients whose credit expires in the
+	// this many months from the snapshot's (ExpiringSoon's input).
+	ExpiringMonths int
+	// History asks for every client the partner has credit history with,
+	// movements included; with HistoryMonth, only those that moved in it.
+	History      bool
+	HistoryMonth Date
 }
 
-// TierTab is what the Tier tab shows, all from one refresh.
+// TierTab is what the Tier tab shows, all from one refresh. Clients come
+// without their names: see DB.NameCreditClients.
 type TierTab struct {
-	Report  TierReport
-	Months  []CreditMonth
-	Clients []ClientCredit
+	Report       TierReport
+	Months       []CreditMonth
+	Current      []ClientCredit
+	CurrentTotal int // the clients holding credit, over all pages
+	Expiring     []ClientCredit
+	Clients      []ClientCredit
+}
+
+// CreditPage is a page of the clients holding credit, sorted by Sort:
+// "client" (name), "expires", or else the amount; Limit 0 is every one.
+type CreditPage struct {
+	Sort          string
+	Desc          bool
+	Offset, Limit int
 }
 
 // TierReport is the Tier tab's main report: the daily refresh's snapshot

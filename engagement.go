@@ -40,31 +40,33 @@ func SizeBandOf(n int) int {
 	return len(SizeBands) - 1
 }
 
-// HubMask is the mask of every edition of hub.
-func HubMask(hub string) int64 { return ProductFilterMask(hub) }
-
-// EnterpriseMask is the mask of every Enterprise product.
-func EnterpriseMask() int64 {
-	var m int64
-	for _, p := range Products {
-		if p.Edition == Enterprise {
-			m |= p.Mask()
+// hubMasks and upgradeMask are computed once: the engagement page applies
+// them to every client of a partner.
+var (
+	hubMasks = func() map[string]int64 {
+		m := map[string]int64{}
+		for _, p := range Products {
+			m[p.Hub] |= p.Mask()
 		}
-	}
-	return m
-}
+		return m
+	}()
+	upgradeMask = func() int64 {
+		var m int64
+		for _, p := range Products {
+			if p.Edition < Enterprise {
+				m |= p.Mask()
+			}
+		}
+		return m
+	}()
+)
+
+// HubMask is the mask of every edition of hub.
+func HubMask(hub string) int64 { return hubMasks[hub] }
 
 // UpgradeMask is the mask of the products that have a higher edition: a
 // client owning any of them can upgrade.
-func UpgradeMask() int64 {
-	var m int64
-	for _, p := range Products {
-		if p.Edition < Enterprise {
-			m |= p.Mask()
-		}
-	}
-	return m
-}
+func UpgradeMask() int64 { return upgradeMask }
 
 // hubEdition is the highest edition of hub in mask, 0 when not owned.
 func hubEdition(mask int64, hub string) Edition {

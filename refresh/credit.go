@@ -2,8 +2,13 @@ package refresh
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"runtime"
+	"slices"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	pd "github.com/partnerdesk/partnerdesk"
@@ -35,9 +40,11 @@ func runCredit(ctx context.Context, db *store.DB, prog pd.Program, st *Stats, op
 	case ModeFull:
 		say("credit: running the ledger over the billing events (up to id %d)", maxID)
 		pub.Snapshot, pub.MaxEventID = cs.Snapshot+1, maxID
+		start := time.Now()
 		if err := writeSnapshot(ctx, db, prog, pub.Snapshot, st, maxID, &pub, say); err != nil {
 			return err
 		}
+		say("credit: snapshot %d written in %s", pub.Snapshot, time.Since(start).Round(100*time.Millisecond))
 	case ModeExpiries:
 		say("credit: no new billing event since %s; moving the snapshot to %s", cs.AsOf, st.Day)
 	default:
@@ -45,10 +52,12 @@ func runCredit(ctx context.Context, db *store.DB, prog pd.Program, st *Stats, op
 	}
 
 	// Tiers, on the snapshot as it stands on the day.
+	start := time.Now()
 	inputs, err := db.TierInputs(ctx, pub.Snapshot, st.Day, soldAfter(st.Day), cs.LastReview)
 	if err != nil {
 		return err
 	}
+	say("tiers: figures of %d partners gathered in %s", len(inputs), time.Since(start).Round(100*time.Millisecond))
 	pub.Tiers, pub.Review, pub.LastReview = evaluate(policy, inputs, st.Day, cs.LastReview, st)
 	st.Partners = len(pub.Tiers)
 	if st.Expired, err = db.PublishCreditSnapshot(ctx, pub); err != nil {
@@ -63,7 +72,11 @@ func runCredit(ctx context.Context, db *store.DB, prog pd.Program, st *Stats, op
 		say("tiers: %d partners evaluated; review of %s applied: %d promoted, %d demoted", st.Partners, pub.Review, st.Promoted, st.Demoted)
 	}
 	if st.Mode == ModeFull {
-		return db.DropOldCreditSnapshots(ctx)
+		start := time.Now()
+		if err := db.DropOldCreditSnapshots(ctx); err != nil {
+			return err
+		}
+		say("credit: the previous snapshot dropped in %s", time.Since(start).Round(100*time.Millisecond))
 	}
 	return nil
 }
@@ -97,57 +110,159 @@ func toPD(d credit.Date) pd.Date { return pd.NewDate(d.Civil()) }
 // progressEvery is how often the ledger reports progress.
 const progressEvery = 2_000_000
 
+// parts is how many ranges of clients are read and folded at once: clients
+// are independent in the ledger, and reading is most of the work.
+func parts() int { return min(4, max(1, runtime.GOMAXPROCS(0))) }
+
 // writeSnapshot runs the ledger over every billing event, streamed from
 // the store client by client, and writes the new snapshot's rows while it
-// goes: the events are read on one goroutine while this one folds them
-// and hands rows to the bulk writer.
+// goes. The clients are cut into ranges read at once, each by a goroutine
+// that a second one folds into its own credit.Stream; the partners' months
+// are the sum of the streams'.
 func writeSnapshot(ctx context.Context, db *store.DB, prog pd.Program, snapshot int64, st *Stats, maxID int64,
 	pub *store.CreditSnapshot, say func(string, ...any)) error {
 	start := time.Now()
 	asOf := toCredit(st.Day)
+	lo, hi, err := db.LedgerClients(ctx)
+	if err != nil {
+		return err
+	}
 	return db.WriteCreditSnapshot(ctx, snapshot, func(w *store.CreditWriter) error {
-		f := newFolder(w, prog, asOf)
 		ctx, cancel := context.WithCancel(ctx)
 		defer cancel()
-		batches := make(chan []store.LedgerEvent, 8)
-		readErr := make(chan error, 1)
-		go func() {
-			defer close(batches)
-			readErr <- db.StreamLedgerEvents(ctx, func(b []store.LedgerEvent) error {
-				select {
-				case batches <- b:
-					return nil
-				case <-ctx.Done():
-					return ctx.Err()
+		n := parts()
+		folders := make([]*folder, n)
+		errs := make([]error, n)
+		var events atomic.Int64
+		var next atomic.Int64
+		next.Store(progressEvery)
+		var wg sync.WaitGroup
+		for i := range n {
+			f := newFolder(w, prog, asOf)
+			folders[i] = f
+			from, to := lo+(hi-lo+1)*int64(i)/int64(n), lo+(hi-lo+1)*int64(i+1)/int64(n)
+			wg.Go(func() {
+				errs[i] = f.run(ctx, db, from, to, func(k int) {
+					if e := events.Add(int64(k)); e >= next.Load() {
+						next.Add(progressEvery)
+						say("credit: %s events read (about %d%%), %s", group(e), min(99, 100*e/max(maxID, 1)), time.Since(start).Round(time.Second))
+					}
+				})
+				if errs[i] != nil {
+					cancel()
 				}
 			})
-		}()
-		next := int64(progressEvery)
-		for b := range batches {
-			if err := f.add(b); err != nil {
-				cancel()
-				for range batches { // let the reader stop
-				}
+		}
+		wg.Wait()
+		for _, err := range errs {
+			if err != nil && !errors.Is(err, context.Canceled) {
 				return err
 			}
-			if st.Events += int64(len(b)); st.Events >= next {
-				next += progressEvery
-				say("credit: %s events read (about %d%%), %s", group(st.Events), min(99, 100*st.Events/max(maxID, 1)), time.Since(start).Round(time.Second))
-			}
 		}
-		if err := <-readErr; err != nil {
+		if err := ctx.Err(); err != nil {
 			return err
 		}
-		months, err := f.close()
+		months, err := writeMonths(w, folders, asOf)
 		if err != nil {
 			return err
 		}
-		st.Clients = f.rows
-		pub.Events, pub.LaterEvents = st.Events, int64(f.stream.Skipped())
-		say("credit: %s events, %s client rows and %s partner-months in %s; writing them", group(st.Events), group(f.rows),
+		st.Events = events.Load()
+		for _, f := range folders {
+			st.Clients += f.rows
+			pub.LaterEvents += int64(f.stream.Skipped())
+		}
+		pub.Events = st.Events
+		say("credit: %s events, %s client rows and %s partner-months in %s; writing them", group(st.Events), group(st.Clients),
 			group(months), time.Since(start).Round(time.Second))
 		return nil
 	})
+}
+
+// run reads the events of clients [from, to) on a goroutine and folds
+// them on this one.
+func (f *folder) run(ctx context.Context, db *store.DB, from, to int64, progress func(int)) error {
+	batches := make(chan []store.LedgerEvent, 8)
+	readErr := make(chan error, 1)
+	go func() {
+		defer close(batches)
+		readErr <- db.StreamLedgerEvents(ctx, from, to, func(b []store.LedgerEvent) error {
+			select {
+			case batches <- b:
+				return nil
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		})
+	}()
+	for b := range batches {
+		if err := f.add(b); err != nil {
+			for range batches { // let the reader stop
+			}
+			<-readErr
+			return err
+		}
+		progress(len(b))
+	}
+	if err := <-readErr; err != nil {
+		return err
+	}
+	f.stream.Close()
+	return f.err
+}
+
+// writeMonths writes every partner's months, summed over the streams, from
+// its first with credit to the snapshot's.
+func writeMonths(w *store.CreditWriter, folders []*folder, asOf credit.Date) (int64, error) {
+	minAt := folders[0].minAt
+	for _, f := range folders {
+		minAt = min(minAt, f.minAt)
+	}
+	first := credit.DateOf(time.Unix(minAt, 0), time.UTC) - 2 // a day's margin for any time zone
+	byPartner := map[string][]credit.MonthSummary{}
+	var names []string
+	for _, f := range folders {
+		for _, ps := range f.stream.Summaries(first.Month(), asOf.Month()) {
+			sum := byPartner[ps.Partner]
+			if sum == nil {
+				names = append(names, ps.Partner)
+				byPartner[ps.Partner] = ps.Months
+				continue
+			}
+			for i, m := range ps.Months {
+				sum[i].Opening += m.Opening
+				sum[i].New += m.New
+				sum[i].Upgraded += m.Upgraded
+				sum[i].Decreased += m.Decreased
+				sum[i].ExpiredLost += m.ExpiredLost
+				sum[i].Closing += m.Closing
+			}
+		}
+	}
+	slices.Sort(names)
+	var n int64
+	for _, name := range names {
+		if name == noPartner {
+			continue
+		}
+		id, err := strconv.ParseInt(name, 10, 64)
+		if err != nil {
+			return n, err
+		}
+		started := false
+		for _, m := range byPartner[name] {
+			if !started && m.Opening == 0 && m.Closing == 0 && m.New == 0 && m.Upgraded == 0 && m.Decreased == 0 && m.ExpiredLost == 0 {
+				continue
+			}
+			started = true
+			y, mm := m.Month.Civil()
+			if err := w.Month(id, pd.CreditMonth{Month: pd.NewDate(y, mm, 1), Opening: m.Opening, New: m.New,
+				Upgraded: m.Upgraded, Decreased: m.Decreased, ExpiredLost: m.ExpiredLost, Closing: m.Closing}); err != nil {
+				return n, err
+			}
+			n++
+		}
+	}
+	return n, nil
 }
 
 // folder turns events into a stream's movements and the stream's clients
@@ -240,37 +355,6 @@ func (f *folder) client(cc credit.ClientCredit) {
 		}
 		f.rows++
 	}
-}
-
-// close closes the last client and writes every partner's months, from
-// its first with credit to the snapshot's.
-func (f *folder) close() (int64, error) {
-	f.stream.Close()
-	if f.err != nil {
-		return 0, f.err
-	}
-	var n int64
-	first := credit.DateOf(time.Unix(f.minAt, 0), time.UTC) - 2 // a day's margin for any time zone
-	for _, ps := range f.stream.Summaries(first.Month(), f.asOf.Month()) {
-		id, ok := f.partnerIDs[ps.Partner]
-		if !ok {
-			continue // noPartner
-		}
-		started := false
-		for _, m := range ps.Months {
-			if !started && m.Opening == 0 && m.Closing == 0 && m.New == 0 && m.Upgraded == 0 && m.Decreased == 0 && m.ExpiredLost == 0 {
-				continue
-			}
-			started = true
-			y, mm := m.Month.Civil()
-			if err := f.w.Month(id, pd.CreditMonth{Month: pd.NewDate(y, mm, 1), Opening: m.Opening, New: m.New,
-				Upgraded: m.Upgraded, Decreased: m.Decreased, ExpiredLost: m.ExpiredLost, Closing: m.Closing}); err != nil {
-				return n, err
-			}
-			n++
-		}
-	}
-	return n, nil
 }
 
 // evaluate judges every partner on the day and, on the first refresh on or

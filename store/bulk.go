@@ -39,6 +39,10 @@ import (
 // costs much less than per-row index inserts and foreign-key triggers and
 // proves the same. The identity sequences are then moved past the largest
 // id, since bulk rows usually carry explicit ids.
+//
+// On both, the loaded tables' triggers are set aside until the end: a
+// trigger that looks rows up would cost a query per row, and a full scan
+// per row on PostgreSQL once the index it needs is dropped.
 
 // Tunables of the bulk loader.
 const (
@@ -91,6 +95,13 @@ type bulkSink interface {
 // is meant for large one-off loads (demo data, imports into an empty
 // database) and holds the write connection for the whole load. Tables are
 // written in the order of their first Insert, so queue parents first.
+//
+// Every key, foreign key, NOT NULL and CHECK constraint holds for the
+// loaded rows, but triggers do not fire for them (they are set aside during
+// the load and restored before the commit): the caller writes whatever
+// they would have kept in step, such as client_partners' copy of its
+// client's list columns. While the load runs the process collects garbage
+// less often (debug.SetGCPercent).
 func (db *DB) Bulk(ctx context.Context, fn func(b *Bulk) error) error {
 	conn, err := db.write.Conn(ctx)
 	if err != nil {
@@ -325,7 +336,8 @@ type sqliteSink struct {
 	stmts    map[string]driver.Stmt // by table and row count
 	args     []driver.NamedValue
 	prepared map[string]bool
-	indexes  []string // CREATE INDEX statements of the indexes dropped by prepare
+	// CREATE statements of the indexes and triggers dropped by prepare.
+	indexes, triggers []string
 }
 
 func bulkSQLite(ctx context.Context, c sqliteConn, fn func(b *Bulk) error) (err error) {
@@ -467,13 +479,13 @@ func (s *sqliteSink) stmt(ctx context.Context, t *bulkTable, n int) (driver.Stmt
 	return st, nil
 }
 
-// prepare looks at the table's first batch of rows: an index whose
-// leading column they bring in ascending order (ids, the client of a
-// client's rows) is kept, since appending to it is cheap; any other index
-// (by partner, by date…) would take inserts all over its pages, beyond
-// the page cache at millions of rows, so it is dropped and built by
-// sorting at the end of the load. Indexes behind UNIQUE and PRIMARY KEY
-// constraints always stay.
+// prepare sets the table's triggers aside (see DB.Bulk) and looks at its
+// first batch of rows: an index whose leading column they bring in
+// ascending order (ids, the client of a client's rows) is kept, since
+// appending to it is cheap; any other index (by partner, by date…) would
+// take inserts all over its pages, beyond the page cache at millions of
+// rows, so it is dropped and built by sorting at the end of the load.
+// Indexes behind UNIQUE and PRIMARY KEY constraints always stay.
 func (s *sqliteSink) prepare(ctx context.Context, t *bulkTable, vals []any) error {
 	rows, err := s.conn.QueryContext(ctx, `SELECT m.name, m.sql, (SELECT i.name FROM pragma_index_info(m.name) i WHERE i.seqno = 0)
 		FROM sqlite_master m WHERE m.type = 'index' AND m.tbl_name = ? AND m.sql IS NOT NULL ORDER BY m.name`,
@@ -502,6 +514,31 @@ func (s *sqliteSink) prepare(ctx context.Context, t *bulkTable, vals []any) erro
 	for _, name := range drop {
 		if _, err := s.conn.ExecContext(ctx, `DROP INDEX "`+name+`"`, nil); err != nil {
 			return fmt.Errorf("drop index %s: %w", name, err)
+		}
+	}
+	// SQLite cannot disable a trigger: it is dropped and created again.
+	rows, err = s.conn.QueryContext(ctx, `SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ? ORDER BY name`,
+		[]driver.NamedValue{{Ordinal: 1, Value: t.name}})
+	if err != nil {
+		return fmt.Errorf("read the triggers of %s: %w", t.name, err)
+	}
+	drop = drop[:0]
+	for {
+		if err := rows.Next(row[:2]); err == io.EOF {
+			break
+		} else if err != nil {
+			rows.Close()
+			return fmt.Errorf("read the triggers of %s: %w", t.name, err)
+		}
+		name, _ := row[0].(string)
+		def, _ := row[1].(string)
+		drop = append(drop, name)
+		s.triggers = append(s.triggers, def)
+	}
+	rows.Close()
+	for _, name := range drop {
+		if _, err := s.conn.ExecContext(ctx, `DROP TRIGGER "`+name+`"`, nil); err != nil {
+			return fmt.Errorf("drop trigger %s: %w", name, err)
 		}
 	}
 	return nil
@@ -542,12 +579,12 @@ func (s *sqliteSink) close() {
 	}
 }
 
-// finish builds the indexes that prepare dropped.
+// finish builds the indexes and creates the triggers that prepare dropped.
 func (s *sqliteSink) finish(ctx context.Context, _ []*bulkTable) error {
-	for _, def := range s.indexes {
+	for _, def := range append(s.indexes, s.triggers...) {
 		t0 := time.Now()
 		if _, err := s.conn.ExecContext(ctx, def, nil); err != nil {
-			return fmt.Errorf("build index: %w", err)
+			return fmt.Errorf("restore index or trigger: %w", err)
 		}
 		bulkDebug("%s: %s", def, time.Since(t0))
 	}
@@ -640,12 +677,14 @@ type pgSink struct {
 	tx       pgx.Tx
 	prepared map[string]bool
 	// Dropped by prepare, restored by finish in this order: keys and
-	// indexes first, then the foreign keys that may rely on them.
-	keys, indexes, fks []pgDeferred
+	// indexes first, then the foreign keys that may rely on them; and the
+	// triggers disabled by prepare.
+	keys, indexes, fks, triggers []pgDeferred
 }
 
-// pgDeferred is a constraint (ALTER TABLE … ADD CONSTRAINT name def) or an
-// index (def is its CREATE INDEX statement).
+// pgDeferred is a constraint (ALTER TABLE … ADD CONSTRAINT name def), an
+// index (def is its CREATE INDEX statement) or a trigger (def is how it
+// was enabled: pg_trigger.tgenabled).
 type pgDeferred struct{ table, name, def string }
 
 func bulkPostgres(ctx context.Context, conn *pgx.Conn, fn func(b *Bulk) error) error {
@@ -685,7 +724,8 @@ func (s *pgSink) write(ctx context.Context, t *bulkTable, vals []any) error {
 
 // prepare drops, for the rest of the load, what makes a copied row cost
 // more than a heap insert: the table's foreign keys, its primary and unique
-// keys that no foreign key relies on, and its other indexes.
+// keys that no foreign key relies on, and its other indexes; and it
+// disables its triggers (see DB.Bulk).
 func (s *pgSink) prepare(ctx context.Context, table string) error {
 	collect := func(q string) ([]pgDeferred, error) {
 		rows, err := s.tx.Query(ctx, q, table)
@@ -715,6 +755,11 @@ func (s *pgSink) prepare(ctx context.Context, table string) error {
 	if err != nil {
 		return err
 	}
+	triggers, err := collect(`SELECT tgname, tgenabled::text FROM pg_trigger
+		WHERE tgrelid = $1::regclass AND NOT tgisinternal AND tgenabled <> 'D' ORDER BY tgname`)
+	if err != nil {
+		return err
+	}
 	tbl := pgx.Identifier{table}.Sanitize()
 	for _, d := range append(fks, keys...) {
 		if _, err := s.tx.Exec(ctx, "ALTER TABLE "+tbl+" DROP CONSTRAINT "+pgx.Identifier{d.name}.Sanitize()); err != nil {
@@ -726,9 +771,15 @@ func (s *pgSink) prepare(ctx context.Context, table string) error {
 			return fmt.Errorf("drop index %s: %w", d.name, err)
 		}
 	}
+	for _, d := range triggers {
+		if _, err := s.tx.Exec(ctx, "ALTER TABLE "+tbl+" DISABLE TRIGGER "+pgx.Identifier{d.name}.Sanitize()); err != nil {
+			return fmt.Errorf("disable trigger %s: %w", d.name, err)
+		}
+	}
 	s.keys = append(s.keys, keys...)
 	s.indexes = append(s.indexes, indexes...)
 	s.fks = append(s.fks, fks...)
+	s.triggers = append(s.triggers, triggers...)
 	return nil
 }
 
@@ -760,6 +811,13 @@ func (s *pgSink) finish(ctx context.Context, tables []*bulkTable) error {
 	}
 	for _, d := range s.fks {
 		if err := run("check foreign key", d, addConstraint(d)); err != nil {
+			return err
+		}
+	}
+	for _, d := range s.triggers {
+		mode := map[string]string{"A": "ALWAYS ", "R": "REPLICA "}[d.def] // as it was (tgenabled)
+		q := "ALTER TABLE " + pgx.Identifier{d.table}.Sanitize() + " ENABLE " + mode + "TRIGGER " + pgx.Identifier{d.name}.Sanitize()
+		if err := run("enable trigger", d, q); err != nil {
 			return err
 		}
 	}

@@ -207,10 +207,11 @@ func TestBulkIsAllOrNothing(t *testing.T) {
 func TestBulkRestoresConstraintsAndSequences(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
 		db := openBulk(t, e)
-		schema := `SELECT COUNT(*) FROM sqlite_master WHERE type = 'index'`
+		schema := `SELECT COUNT(*) FROM sqlite_master WHERE type IN ('index', 'trigger')`
 		if db.Dialect() == "postgres" {
 			schema = `SELECT (SELECT COUNT(*) FROM pg_indexes WHERE schemaname = current_schema())
-				+ (SELECT COUNT(*) FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace WHERE n.nspname = current_schema())`
+				+ (SELECT COUNT(*) FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace WHERE n.nspname = current_schema())
+				+ (SELECT COUNT(*) FROM pg_trigger WHERE NOT tgisinternal AND tgenabled <> 'D')`
 		}
 		before := count(t, db, schema)
 		if err := db.Bulk(context.Background(), loadSample); err != nil {

@@ -64,8 +64,18 @@ func (db *DB) TierTab(ctx context.Context, q pd.TierQuery) (*pd.TierTab, error) 
 				return err
 			}
 		}
-		if q.Clients && st.found {
-			tab.Clients, err = creditClients(ctx, t, partnerID, st.snapshot)
+		if q.Current != nil && st.found {
+			if tab.Current, tab.CurrentTotal, err = currentCredit(ctx, t, partnerID, st.snapshot, *q.Current); err != nil {
+				return err
+			}
+		}
+		if q.ExpiringMonths > 0 && st.found {
+			if tab.Expiring, err = expiringCredit(ctx, t, partnerID, st.snapshot, pd.AddMonths(pd.MonthStart(st.asOf), q.ExpiringMonths)); err != nil {
+				return err
+			}
+		}
+		if q.History && st.found {
+			tab.Clients, err = creditClients(ctx, t, partnerID, st.snapshot, q.HistoryMonth)
 		}
 		return err
 	})
@@ -157,29 +167,181 @@ func monthsBetween(a, b pd.Date) int {
 }
 
 // creditClients reads every client the partner has credit history with,
-// names and movements, in one query.
-func creditClients(ctx context.Context, t *tx, partnerID, snapshot int64) ([]pd.ClientCredit, error) {
-	rows, err := t.query(ctx, `SELECT cc.client_id, c.account_id, c.name, cc.credit, cc.last_purchase, cc.expires, cc.movements,
-			EXISTS (SELECT 1 FROM client_partners cp WHERE cp.client_id = cc.client_id AND cp.partner_id = cc.partner_id AND cp.ended_on IS NULL)
-		FROM credit_clients cc JOIN clients c ON c.id = cc.client_id
-		WHERE cc.snapshot = ? AND cc.partner_id = ?`, snapshot, partnerID)
+// or, if month is set, those that moved in it (found by their text).
+// Dates are read as text, which the SQLite driver would otherwise parse
+// for every row.
+func creditClients(ctx context.Context, t *tx, partnerID, snapshot int64, month pd.Date) ([]pd.ClientCredit, error) {
+	q := `SELECT client_id, credit, CAST(last_purchase AS TEXT), CAST(expires AS TEXT), movements FROM credit_clients
+		WHERE snapshot = ? AND partner_id = ?`
+	args := []any{snapshot, partnerID}
+	if !month.IsZero() {
+		q += " AND movements LIKE ?"
+		args = append(args, "%"+month.Format("2006-01")+"-%")
+	}
+	rows, err := t.query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read credit clients: %w", err)
 	}
 	defer rows.Close()
 	var out []pd.ClientCredit
 	var text string
+	var last, exp sql.NullString
+	dates := map[string]pd.Date{}
 	for rows.Next() {
 		var c pd.ClientCredit
-		if err := rows.Scan(&c.ClientID, &c.AccountID, &c.Name, &c.Credit, &c.LastPurchase, &c.Expires, &text, &c.Active); err != nil {
+		if err := rows.Scan(&c.ClientID, &c.Credit, &last, &exp, &text); err != nil {
 			return nil, fmt.Errorf("read credit clients: %w", err)
 		}
-		if c.Movements, err = decodeMovements(text); err != nil {
+		if c.LastPurchase, err = textDate(last, dates); err == nil {
+			c.Expires, err = textDate(exp, dates)
+		}
+		if err == nil {
+			c.Movements, err = decodeMovements(text, dates)
+		}
+		if err != nil {
 			return nil, fmt.Errorf("read credit of client %d: %w", c.ClientID, err)
 		}
 		out = append(out, c)
 	}
 	return out, rows.Err()
+}
+
+// currentCredit reads a page of the clients that hold credit, sorted in
+// the database (the index holds credit and expiry; names only for a sort
+// by name), with their count.
+func currentCredit(ctx context.Context, t *tx, partnerID, snapshot int64, p pd.CreditPage) ([]pd.ClientCredit, int, error) {
+	order, join := "cc.credit", ""
+	switch p.Sort {
+	case "client":
+		order, join = "lower(c.name)", " JOIN clients c ON c.id = cc.client_id"
+	case "expires":
+		order = "cc.expires"
+	}
+	dir := "ASC"
+	if p.Desc {
+		dir = "DESC"
+	}
+	// The count apart: with it in the page's query (a window) the
+	// database would read every row rather than walk the index for a page.
+	from := " FROM credit_clients cc" + join + " WHERE cc.snapshot = ? AND cc.partner_id = ? AND cc.credit > 0"
+	q := "SELECT cc.client_id, cc.credit, CAST(cc.expires AS TEXT)" + from +
+		fmt.Sprintf(" ORDER BY %s %s, cc.client_id %s", order, dir, dir)
+	args := []any{snapshot, partnerID}
+	if p.Limit > 0 {
+		q += " LIMIT ? OFFSET ?"
+		args = append(args, p.Limit, p.Offset)
+	}
+	rows, err := t.query(ctx, q, args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("read credit: %w", err)
+	}
+	defer rows.Close()
+	out, err := scanCredit(rows)
+	total := len(out)
+	if err == nil && p.Limit > 0 {
+		err = t.queryRow(ctx, "SELECT COUNT(*) FROM credit_clients cc WHERE cc.snapshot = ? AND cc.partner_id = ? AND cc.credit > 0",
+			snapshot, partnerID).Scan(&total)
+	}
+	if err != nil {
+		return nil, 0, fmt.Errorf("read credit: %w", err)
+	}
+	return out, total, nil
+}
+
+// expiringCredit reads the clients whose credit expires before end.
+func expiringCredit(ctx context.Context, t *tx, partnerID, snapshot int64, end pd.Date) ([]pd.ClientCredit, error) {
+	rows, err := t.query(ctx, `SELECT client_id, credit, CAST(expires AS TEXT) FROM credit_clients
+		WHERE snapshot = ? AND partner_id = ? AND credit > 0 AND expires < ?`, snapshot, partnerID, end)
+	if err != nil {
+		return nil, fmt.Errorf("read expiring credit: %w", err)
+	}
+	defer rows.Close()
+	out, err := scanCredit(rows)
+	if err != nil {
+		return nil, fmt.Errorf("read expiring credit: %w", err)
+	}
+	return out, nil
+}
+
+func scanCredit(rows *sql.Rows) ([]pd.ClientCredit, error) {
+	var out []pd.ClientCredit
+	var exp sql.NullString
+	dates := map[string]pd.Date{}
+	for rows.Next() {
+		var c pd.ClientCredit
+		if err := rows.Scan(&c.ClientID, &c.Credit, &exp); err != nil {
+			return nil, err
+		}
+		var err error
+		if c.Expires, err = textDate(exp, dates); err != nil {
+			return nil, fmt.Errorf("client %d: %w", c.ClientID, err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// textDate reads a DATE column cast to text, through the cache of dates.
+func textDate(s sql.NullString, dates map[string]pd.Date) (pd.Date, error) {
+	if !s.Valid || s.String == "" {
+		return pd.Date{}, nil
+	}
+	if d, ok := dates[s.String]; ok {
+		return d, nil
+	}
+	d, err := pd.ParseDate(s.String[:min(10, len(s.String))])
+	dates[s.String] = d
+	return d, err
+}
+
+// NameCreditClients fills in the name, account id and whether each client
+// is one of the scoped partner's active clients, in one query.
+func (db *DB) NameCreditClients(ctx context.Context, clients []*pd.ClientCredit) error {
+	if len(clients) == 0 {
+		return nil
+	}
+	byID := make(map[int64][]*pd.ClientCredit, len(clients))
+	ids := make([]int64, 0, len(clients))
+	for _, c := range clients {
+		if byID[c.ClientID] == nil {
+			ids = append(ids, c.ClientID)
+		}
+		byID[c.ClientID] = append(byID[c.ClientID], c)
+	}
+	return db.view(ctx, func(t *tx) error {
+		partnerID, err := partnerScope(ctx, t, false)
+		if err != nil {
+			return err
+		}
+		// Only clients of the partner's credit: a name is no one else's.
+		// For many, every one of them, joined rather than listed.
+		q := `SELECT c.id, c.name, c.account_id,
+				EXISTS (SELECT 1 FROM client_partners cp WHERE cp.client_id = c.id AND cp.partner_id = ? AND cp.ended_on IS NULL)
+			FROM credit_clients cc JOIN clients c ON c.id = cc.client_id
+			WHERE cc.snapshot = (SELECT snapshot FROM credit_state WHERE id = 1) AND cc.partner_id = ?`
+		args := []any{partnerID, partnerID}
+		if len(ids) <= 500 {
+			q += " AND " + t.d.inList("cc.client_id")
+			args = append(args, t.d.listArg(ids))
+		}
+		rows, err := t.query(ctx, q, args...)
+		if err != nil {
+			return fmt.Errorf("name clients: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			var name, account string
+			var active bool
+			if err := rows.Scan(&id, &name, &account, &active); err != nil {
+				return fmt.Errorf("name clients: %w", err)
+			}
+			for _, c := range byID[id] {
+				c.Name, c.AccountID, c.Active = name, account, active
+			}
+		}
+		return rows.Err()
+	})
 }
 
 // Movement letters in credit_clients.movements.
@@ -216,8 +378,9 @@ func appendPadded(b []byte, v, width int) []byte {
 }
 
 // decodeMovements reads credit_clients.movements. It is on the Tier tab's
-// path for thousands of clients, so it parses by hand.
-func decodeMovements(s string) ([]pd.CreditMovement, error) {
+// path for thousands of clients, so it parses by hand, and dates (a few
+// hundred distinct ones over thousands of rows) are made once per dates.
+func decodeMovements(s string, dates map[string]pd.Date) ([]pd.CreditMovement, error) {
 	n := 1
 	for i := 0; i < len(s); i++ {
 		if s[i] == ';' {
@@ -230,19 +393,27 @@ func decodeMovements(s string) ([]pd.CreditMovement, error) {
 		if len(s) < 14 || s[4] != '-' || s[7] != '-' || s[10] != ' ' || s[12] != ' ' {
 			return nil, fmt.Errorf("movement %q is not YYYY-MM-DD k amount", s[:min(len(s), 30)])
 		}
-		y, ok1 := digits(s[0:4])
-		m, ok2 := digits(s[5:7])
-		d, ok3 := digits(s[8:10])
+		day, ok1 := dates[s[:10]]
+		if !ok1 {
+			y, ok1 := digits(s[0:4])
+			m, ok2 := digits(s[5:7])
+			d, ok3 := digits(s[8:10])
+			if !ok1 || !ok2 || !ok3 {
+				return nil, fmt.Errorf("movement %q is not YYYY-MM-DD k amount", s[:min(len(s), 30)])
+			}
+			day = pd.NewDate(int(y), time.Month(m), int(d))
+			dates[s[:10]] = day
+		}
 		kind, ok4 := letterKind[s[11]]
 		end := 13
 		for end < len(s) && s[end] != ';' {
 			end++
 		}
 		amount, ok5 := digits(s[13:end])
-		if !ok1 || !ok2 || !ok3 || !ok4 || !ok5 {
+		if !ok4 || !ok5 {
 			return nil, fmt.Errorf("movement %q is not YYYY-MM-DD k amount", s[:end])
 		}
-		out = append(out, pd.CreditMovement{Day: pd.NewDate(int(y), time.Month(m), int(d)), Kind: kind, Amount: amount})
+		out = append(out, pd.CreditMovement{Day: day, Kind: kind, Amount: amount})
 		if end < len(s) {
 			end++
 		}

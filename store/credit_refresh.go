@@ -62,6 +62,17 @@ func (db *DB) MaxBillingEventID(ctx context.Context) (int64, error) {
 	return id, nil
 }
 
+// LedgerClients is the range of client ids with billing events: [lo, hi].
+func (db *DB) LedgerClients(ctx context.Context) (lo, hi int64, err error) {
+	err = db.view(ctx, func(t *tx) error {
+		return t.queryRow(ctx, "SELECT COALESCE(MIN(client_id), 0), COALESCE(MAX(client_id), -1) FROM billing_events").Scan(&lo, &hi)
+	})
+	if err != nil {
+		return 0, 0, fmt.Errorf("read billing events: %w", err)
+	}
+	return lo, hi, nil
+}
+
 // LedgerEvent is a billing event as the ledger reads it.
 type LedgerEvent struct {
 	ClientID  int64
@@ -71,24 +82,37 @@ type LedgerEvent struct {
 	MRR       int64
 }
 
+// sqliteReadCacheKiB is the read connections' page cache as Open sets it
+// (cache_size(-65536)).
+const sqliteReadCacheKiB = -65536
+
 // ledgerBatch is how many events StreamLedgerEvents hands over at a time.
 const ledgerBatch = 4096
 
-// StreamLedgerEvents reads every billing event in the ledger's order —
-// client, time, then id — and hands them to fn in batches, which fn owns.
+// StreamLedgerEvents reads the billing events of the clients with ids in
+// [fromClient, toClient) in the ledger's order — client, time, then id —
+// and hands them to fn in batches, which fn owns.
 // One query, read as it streams: memory does not grow with the events.
 //
 // Instants are read to the second (SQLite's time parsing is the costliest
 // part of reading twenty million rows); events of a client in the same
 // second keep the query's order, which is by the exact time, then id.
-func (db *DB) StreamLedgerEvents(ctx context.Context, fn func([]LedgerEvent) error) error {
+func (db *DB) StreamLedgerEvents(ctx context.Context, fromClient, toClient int64, fn func([]LedgerEvent) error) error {
 	at := "occurred_at"
 	if db.dialect == dialectSQLite {
 		at = "unixepoch(occurred_at)" // seconds, where the driver would parse text into time.Time
 	}
 	return db.view(ctx, func(t *tx) error {
+		if db.dialect == dialectSQLite {
+			// Pages are read once, in order: a cache does not help, and
+			// the memory would stay with the connection.
+			if _, err := t.exec(ctx, "PRAGMA cache_size = -8192"); err != nil {
+				return err
+			}
+			defer t.exec(context.WithoutCancel(ctx), fmt.Sprintf("PRAGMA cache_size = %d", sqliteReadCacheKiB))
+		}
 		rows, err := t.query(ctx, `SELECT client_id, COALESCE(partner_id, 0), product_code, mrr, `+at+`
-			FROM billing_events ORDER BY client_id, occurred_at, id`)
+			FROM billing_events WHERE client_id >= ? AND client_id < ? ORDER BY client_id, occurred_at, id`, fromClient, toClient)
 		if err != nil {
 			return fmt.Errorf("read billing events: %w", err)
 		}

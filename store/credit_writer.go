@@ -34,6 +34,7 @@ type CreditWriter struct {
 	months   [][]any
 	buf      []byte
 
+	qmu sync.Mutex // guards cur and buf
 	mu  sync.Mutex
 	err error // the writer's
 }
@@ -55,11 +56,14 @@ type ClientRow struct {
 	Movements           []credit.Movement // the partner's, by day
 }
 
-// Client queues a client's row. An error is the writer's, and final.
+// Client queues a client's row; several goroutines may. An error is the
+// writer's, and final.
 func (w *CreditWriter) Client(r ClientRow) error {
 	if err := w.failed(); err != nil {
 		return err
 	}
+	w.qmu.Lock()
+	defer w.qmu.Unlock()
 	w.buf = w.buf[:0]
 	for _, m := range r.Movements {
 		w.buf = appendMovement(w.buf, m.Date, m.Kind, m.Amount)

@@ -18,7 +18,7 @@ import (
 // renewalSortSQL maps the accepted sort columns to SQL; anything else was
 // rejected by RenewalFilter.Validate.
 var renewalSortSQL = map[string]string{
-	"client":   "lower(c.name)",
+	"client":   "lower(cp.name)",
 	"type":     "r.contract_type",
 	"date":     "r.renewal_date",
 	"owner":    "r.comm_owner",
@@ -61,9 +61,11 @@ func scanRenewal(row scanner, deadlineDays int, extra ...any) (pd.Renewal, error
 // renewalSet is the one set the Renewals page and the Alerts count: the
 // renewals of a partner's active clients from today to the end of the
 // horizon (from, args), and a filter's predicate on it (cond, condArgs).
-// The client (c) and the signed-in employee's assignments (ca) are joined
-// only when the filter needs them, so that the common queries run on two
-// covering indexes (client_partners_partner, renewals_client_date). CROSS
+// The client's name, domain and engagement are read from the relationship's
+// copy of them (client_partners, migration 0005) and the signed-in
+// employee's assignments (ca) are joined only when the filter needs them,
+// so that every query runs on covering indexes (client_partners_list or
+// _partner, renewals_client_date) without reading a client row. CROSS
 // JOIN keeps SQLite from starting with a program-wide index on renewals
 // (say, every pending renewal of a million clients); PostgreSQL plans it
 // like any join.
@@ -78,10 +80,6 @@ func newRenewalSet(partnerID, userID int64, day pd.Date, prog pd.Program, f pd.R
 	var s renewalSet
 	s.from = " FROM client_partners cp CROSS JOIN renewals r"
 	where := []string{"cp.partner_id = ?", "cp.ended_on IS NULL", "r.client_id = cp.client_id", "r.renewal_date >= ?", "r.renewal_date <= ?"}
-	if f.Query != "" || f.Bucket != "" || f.Sort == "client" {
-		s.from += " CROSS JOIN clients c"
-		where = append(where, "c.id = cp.client_id")
-	}
 	if f.AssignedToMe {
 		s.from += " LEFT JOIN client_assignments ca ON ca.client_id = cp.client_id AND ca.user_id = ?"
 		s.args = append(s.args, userID)
@@ -95,7 +93,7 @@ func newRenewalSet(partnerID, userID int64, day pd.Date, prog pd.Program, f pd.R
 		s.condArgs = append(s.condArgs, args...)
 	}
 	if f.Query != "" {
-		add(`(lower(c.name) LIKE ? ESCAPE '\' OR lower(c.domain) LIKE ? ESCAPE '\')`, likePattern(f.Query), likePattern(f.Query))
+		add(`(lower(cp.name) LIKE ? ESCAPE '\' OR lower(cp.domain) LIKE ? ESCAPE '\')`, likePattern(f.Query), likePattern(f.Query))
 	}
 	if f.Status != "" {
 		add("r.status = ?", f.Status)
@@ -111,7 +109,7 @@ func newRenewalSet(partnerID, userID int64, day pd.Date, prog pd.Program, f pd.R
 	}
 	if f.Bucket != "" {
 		lo, hi := bucketRange(f.Bucket)
-		add("c.engagement BETWEEN ? AND ?", lo, hi)
+		add("cp.engagement BETWEEN ? AND ?", lo, hi)
 	}
 	if f.AssignedToMe {
 		add("ca.user_id IS NOT NULL")
@@ -166,13 +164,13 @@ func (db *DB) ListRenewals(ctx context.Context, f pd.RenewalFilter) (*pd.Renewal
 		// Innermost, every renewal of the set with whether it matches and
 		// the two counts; then the page's ids; then the page's details.
 		q := "SELECT " + renewalCols + `, EXISTS (SELECT 1 FROM client_assignments ca WHERE ca.client_id = c.id AND ca.user_id = ?), p.total, p.alerts
-			FROM (SELECT id, total, alerts FROM (
+			FROM (SELECT id, k, total, alerts FROM (
 				SELECT r.id, ` + key + ` AS k, r.renewal_date AS d, CASE WHEN ` + set.cond + ` THEN 1 ELSE 0 END AS hit,
 					SUM(CASE WHEN ` + set.cond + ` THEN 1 ELSE 0 END) OVER () AS total,
 					SUM(CASE WHEN ` + alerts.cond + ` THEN 1 ELSE 0 END) OVER () AS alerts` + set.from + `) x
 				WHERE hit = 1 ORDER BY k ` + dir + `, d ` + dir + `, id ` + dir + ` LIMIT ? OFFSET ?) p
 			JOIN renewals r ON r.id = p.id JOIN clients c ON c.id = r.client_id` + renewalJoins +
-			fmt.Sprintf(" ORDER BY %s %s, r.renewal_date %s, r.id %s", key, dir, dir, dir)
+			fmt.Sprintf(" ORDER BY p.k %s, r.renewal_date %s, r.id %s", dir, dir, dir)
 		args := []any{user}
 		args = append(args, set.condArgs...)
 		args = append(args, set.condArgs...)

@@ -36,7 +36,18 @@ type TierInput struct {
 // months in which a sale counts for the app usage; lastReview the review
 // whose grace counts (zero: none).
 func (db *DB) TierInputs(ctx context.Context, snapshot int64, day, soldAfter, lastReview pd.Date) ([]TierInput, error) {
+	// Every client's tools in use is the longest read: on a connection of
+	// its own, while the partners' figures are gathered on another.
+	var used map[int64]int8
+	usedErr := make(chan error, 1)
+	go func() {
+		usedErr <- db.view(ctx, func(t *tx) (err error) {
+			used, err = toolsInUse(ctx, t, day)
+			return err
+		})
+	}()
 	var out []TierInput
+	var pairs []pair
 	err := db.view(ctx, func(t *tx) error {
 		index := map[int64]int{}
 		rows, err := t.query(ctx, "SELECT id, tier_code, elite_invited FROM partners ORDER BY id")
@@ -91,14 +102,32 @@ func (db *DB) TierInputs(ctx context.Context, snapshot int64, day, soldAfter, la
 				return err
 			}
 		}
-		managed, err := managedMRR(ctx, t, out, index)
+		if pairs, err = managedMRR(ctx, t, out, index); err != nil {
+			return err
+		}
+		pairs, err = recentSales(ctx, t, pairs, snapshot, soldAfter)
 		if err != nil {
 			return err
 		}
-		return appUsage(ctx, t, out, index, managed, snapshot, day, soldAfter)
+		return nil
 	})
+	if uerr := <-usedErr; err == nil {
+		err = uerr
+	}
 	if err != nil {
 		return nil, fmt.Errorf("gather tier figures: %w", err)
+	}
+	// The app usage: each partner's managed clients and recent sales, each
+	// client once.
+	slices.SortFunc(pairs, func(a, b pair) int { return cmp.Or(cmp.Compare(a.partner, b.partner), cmp.Compare(a.client, b.client)) })
+	index := make(map[int64]int, len(out))
+	for i := range out {
+		index[out[i].PartnerID] = i
+	}
+	for _, p := range slices.Compact(pairs) {
+		if k, ok := index[p.partner]; ok {
+			out[k].Usage = append(out[k].Usage, int(used[p.client]))
+		}
 	}
 	return out, nil
 }
@@ -149,35 +178,32 @@ func managedMRR(ctx context.Context, t *tx, out []TierInput, index map[int64]int
 	return pairs, nil
 }
 
-// appUsage lists the tools in use of each partner's managed clients and
-// of the clients it sold after soldAfter, each client once: every
-// client's count once (its latest usage snapshot against its products),
-// then the pairs.
-func appUsage(ctx context.Context, t *tx, out []TierInput, index map[int64]int, pairs []pair, snapshot int64, day, soldAfter pd.Date) error {
+// recentSales adds to pairs the clients each partner sold after soldAfter.
+func recentSales(ctx context.Context, t *tx, pairs []pair, snapshot int64, soldAfter pd.Date) ([]pair, error) {
 	rows, err := t.query(ctx, `SELECT partner_id, client_id FROM credit_clients WHERE snapshot = ? AND last_sale > ?`, snapshot, soldAfter)
 	if err != nil {
-		return fmt.Errorf("recent sales: %w", err)
+		return nil, fmt.Errorf("recent sales: %w", err)
 	}
+	defer rows.Close()
 	for rows.Next() {
 		var p pair
 		if err := rows.Scan(&p.partner, &p.client); err != nil {
-			rows.Close()
-			return fmt.Errorf("recent sales: %w", err)
+			return nil, fmt.Errorf("recent sales: %w", err)
 		}
 		pairs = append(pairs, p)
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("recent sales: %w", err)
-	}
-	slices.SortFunc(pairs, func(a, b pair) int { return cmp.Or(cmp.Compare(a.partner, b.partner), cmp.Compare(a.client, b.client)) })
-	pairs = slices.Compact(pairs)
+	return pairs, rows.Err()
+}
 
-	rows, err = t.query(ctx, `SELECT c.id, c.product_mask,
+// toolsInUse is every client's count of tools in use on day: the
+// engagement index's (the tools its products include that its latest
+// usage snapshot shows in use).
+func toolsInUse(ctx context.Context, t *tx, day pd.Date) (map[int64]int8, error) {
+	rows, err := t.query(ctx, `SELECT c.id, c.product_mask,
 			COALESCE((SELECT u.tools FROM usage_snapshots u WHERE u.client_id = c.id AND u.day <= ? ORDER BY u.day DESC LIMIT 1), 0)
 		FROM clients c`, day)
 	if err != nil {
-		return fmt.Errorf("app usage: %w", err)
+		return nil, fmt.Errorf("tools in use: %w", err)
 	}
 	defer rows.Close()
 	used := map[int64]int8{}
@@ -185,7 +211,7 @@ func appUsage(ctx context.Context, t *tx, out []TierInput, index map[int64]int, 
 	for rows.Next() {
 		var id, mask, tools int64
 		if err := rows.Scan(&id, &mask, &tools); err != nil {
-			return fmt.Errorf("app usage: %w", err)
+			return nil, fmt.Errorf("tools in use: %w", err)
 		}
 		inc, ok := included[mask]
 		if !ok {
@@ -194,15 +220,7 @@ func appUsage(ctx context.Context, t *tx, out []TierInput, index map[int64]int, 
 		}
 		used[id] = int8(bits.OnesCount64(uint64(inc & tools)))
 	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("app usage: %w", err)
-	}
-	for _, p := range pairs {
-		if k, ok := index[p.partner]; ok {
-			out[k].Usage = append(out[k].Usage, int(used[p.client]))
-		}
-	}
-	return nil
+	return used, rows.Err()
 }
 
 // TierRow is one partner's tier snapshot.

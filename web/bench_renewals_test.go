@@ -14,9 +14,14 @@ func BenchmarkRenewalsPage(b *testing.B) {
 	benchPage(b, "/partners/1/renewals", false)
 }
 
-// The alert link's target: pending renewals the partner owns.
+// The Alerts link's target: pending renewals the partner owns.
 func BenchmarkRenewalsPageAlerts(b *testing.B) {
-	benchPage(b, "/partners/1/renewals?status=pending&owner=partner&sort=client&dir=asc", false)
+	benchPage(b, "/partners/1/renewals?status=pending&owner=partner", false)
+}
+
+// Searching and sorting by client name read every client of the partner.
+func BenchmarkRenewalsPageSearch(b *testing.B) {
+	benchPage(b, "/partners/1/renewals?q=a&sort=client&dir=asc&page=2", false)
 }
 
 // The platform engagement index page as it is once the daily refresh has

@@ -63,6 +63,13 @@ func (s *Server) routes() []Route {
 
 		{"GET", "/admin/partners", Staff, s.partnersPage},
 
+		// The Tier tab, its CSV lists and its API (tier.go, tier_csv.go,
+		// tier_api.go): all read the daily refresh's snapshot.
+		{"GET", "/partners/{partner}/tier", Partner, s.tierPage},
+		{"GET", "/partners/{partner}/tier.csv", Partner, s.tierCSV},
+		{"GET", "/api/v1/partners/{partner}/tier", API, s.apiTier},
+		{"GET", "/api/v1/partners/{partner}/credit", API, s.apiCredit},
+
 		// Data in and out: the REST API (api.go, described by openapi.json),
 		// CSV export and import, API tokens, the Stripe webhook (stripe.go).
 		{"GET", "/api/v1/openapi.json", Public, s.openapiDoc},

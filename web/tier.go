@@ -21,11 +21,13 @@ type tierView struct {
 	Chart  *chart
 	// Month is the chart month whose movements are listed; Moves its
 	// clients.
-	Month pd.Date
-	Moves []pd.MonthMoves
+	Month      pd.Date
+	Moves      []pd.MonthMoves // the largest changes first, at most monthMoves
+	MovesTotal int
 	// The breakdown of Period, and its list (total, won or lost), sorted
 	// and paged.
 	Period    pd.Period
+	Current   bool      // the period ends with the snapshot's month: its closing is today's credit
 	Months    []pd.Date // the months a period may start or end with
 	Flows     pd.CreditMonth
 	List      string
@@ -39,9 +41,11 @@ type tierView struct {
 }
 
 const (
-	chartMonths  = 24 // months the chart shows
-	tierPageSize = 50
-	expiringList = 10 // clients listed per expiring month
+	chartMonths    = 24 // months the chart shows
+	tierPageSize   = 50
+	expiringList   = 10 // clients listed per expiring month
+	expiringMonths = 3  // months listed
+	monthMoves     = 50 // clients listed for a chart month (all in its CSV)
 )
 
 var tierLists = []string{"total", "won", "lost"}
@@ -71,7 +75,7 @@ func parseTierQuery(q url.Values) (tierQuery, error) {
 	if tq.list == "" {
 		tq.list = "total"
 	}
-	if !slices.Contains(tierLists, tq.list) && tq.list != "expiring" {
+	if !slices.Contains(tierLists, tq.list) && tq.list != "expiring" && tq.list != "month" { // the CSV only
 		return tq, pd.Errorf(pd.EInvalid, "Unknown list %q.", tq.list)
 	}
 	if tq.sort == "" {
@@ -113,19 +117,76 @@ func (tq tierQuery) period(asOf pd.Date) (pd.Period, error) {
 	return p, nil
 }
 
-// loadTier reads the snapshot for the Tier tab or its export, in one
-// transaction: the report, the partner's months and every client it has
-// credit history with; and works out the breakdown's and the chart's
-// periods from the snapshot's day.
-func (s *Server) loadTier(r *http.Request, tq tierQuery) (tab *pd.TierTab, p, chartP pd.Period, err error) {
-	tab, err = s.db.TierTab(r.Context(), pd.TierQuery{AllMonths: true, Clients: true})
-	if err != nil || !tab.Report.Refreshed {
-		return tab, p, chartP, err
+// tierData is what a Tier tab request read, all from one snapshot.
+type tierData struct {
+	tab     *pd.TierTab
+	period  pd.Period // the breakdown's
+	chart   pd.Period
+	current bool            // the period ends with the snapshot's month
+	lines   []pd.CreditLine // the list, sorted: the page asked for, or every line
+	total   int             // lines over all pages
+}
+
+// loadTier reads the snapshot for the Tier tab or its export (all: every
+// line of the list rather than a page), in one transaction: the report,
+// the partner's months, the credit expiring soon, and the list. The Total
+// list of a period that ends now is the credit held now, paged and sorted
+// by the database from an index; the other lists, and a past period's
+// Total, are cut from the clients' histories (pd.BreakdownOf), read only
+// then, as they are for a chart month's movements.
+func (s *Server) loadTier(r *http.Request, prog pd.Program, tq tierQuery, all bool) (*tierData, error) {
+	today := pd.MonthStart(pd.DateOf(s.now(), prog.Location()))
+	history := tq.list == "won" || tq.list == "lost" || !tq.to.IsZero() && tq.to != today
+	q := pd.TierQuery{AllMonths: true, ExpiringMonths: expiringMonths, History: history || !tq.month.IsZero()}
+	if !history {
+		q.HistoryMonth = tq.month
+		if tq.list == "total" {
+			q.Current = &pd.CreditPage{Sort: tq.sort, Desc: tq.desc}
+			if !all {
+				q.Current.Offset, q.Current.Limit = (tq.page-1)*tierPageSize, tierPageSize
+			}
+		}
 	}
+	tab, err := s.db.TierTab(r.Context(), q)
+	if err != nil || !tab.Report.Refreshed {
+		return &tierData{tab: tab}, err
+	}
+	d := &tierData{tab: tab}
 	last := pd.MonthStart(tab.Report.AsOf)
-	chartP = pd.Period{From: pd.AddMonths(last, 1-chartMonths), To: last}
-	p, err = tq.period(tab.Report.AsOf)
-	return tab, p, chartP, err
+	d.chart = pd.Period{From: pd.AddMonths(last, 1-chartMonths), To: last}
+	if d.period, err = tq.period(tab.Report.AsOf); err != nil {
+		return nil, err
+	}
+	d.current = d.period.To == last
+	if q.Current != nil {
+		d.lines, d.total = pd.CurrentLines(tab.Current), tab.CurrentTotal
+		return d, nil
+	}
+	if !history {
+		return d, nil // the expiring list
+	}
+	b := pd.BreakdownOf(d.period, tab.Clients)
+	d.lines = map[string][]pd.CreditLine{"total": b.Total, "won": b.Won, "lost": b.Lost}[tq.list]
+	d.total = len(d.lines)
+	if tq.sort == "client" { // names first
+		if err := s.db.NameCreditClients(r.Context(), linesClients(d.lines)); err != nil {
+			return nil, err
+		}
+	}
+	pd.SortCreditLines(d.lines, tq.list, tq.sort, tq.desc)
+	if !all {
+		lo := min(len(d.lines), (tq.page-1)*tierPageSize)
+		d.lines = d.lines[lo:min(len(d.lines), lo+tierPageSize)]
+	}
+	return d, nil
+}
+
+func linesClients(lines []pd.CreditLine) []*pd.ClientCredit {
+	out := make([]*pd.ClientCredit, len(lines))
+	for i := range lines {
+		out[i] = lines[i].ClientCredit
+	}
+	return out
 }
 
 func (s *Server) tierPage(w http.ResponseWriter, r *http.Request) error {
@@ -133,57 +194,63 @@ func (s *Server) tierPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if tq.list == "expiring" || tq.list == "month" {
+		return pd.Errorf(pd.EInvalid, "Unknown list %q.", tq.list)
+	}
 	tv := &tierView{URL: r.URL, List: tq.list, Sort: tq.sort, Desc: tq.desc, PageNo: tq.page}
 	v, err := s.dashboard(r, "clients", tv)
 	if err != nil {
 		return err
 	}
-	tab, p, chartP, err := s.loadTier(r, tq)
+	d, err := s.loadTier(r, v.Program, tq, false)
 	if err != nil {
 		return err
 	}
+	tab := d.tab
 	tv.Report = tab.Report
 	if !tab.Report.Refreshed {
 		s.render(w, r, "tier", v)
 		return nil
 	}
-	tv.Period = p
+	tv.Period, tv.Current = d.period, d.current
 	byMonth := map[pd.Date]pd.CreditMonth{}
 	for _, m := range tab.Months {
 		byMonth[m.Month] = m
 	}
 	var chartRows []pd.CreditMonth
-	for m := chartP.From; !m.After(chartP.To); m = pd.AddMonths(m, 1) {
-		chartRows = append(chartRows, byMonth[m])
-		chartRows[len(chartRows)-1].Month = m
+	for m := d.chart.From; !m.After(d.chart.To); m = pd.AddMonths(m, 1) {
+		row := byMonth[m]
+		row.Month = m
+		chartRows = append(chartRows, row)
 	}
+	var named []*pd.ClientCredit
 	if !tq.month.IsZero() {
-		if !chartP.Contains(tq.month) {
+		if !d.chart.Contains(tq.month) {
 			return pd.Errorf(pd.EInvalid, "Pick a month of the chart.")
 		}
 		tv.Month = tq.month
 		tv.Moves = pd.MovementsIn(tq.month, tab.Clients)
+		tv.MovesTotal = len(tv.Moves)
+		tv.Moves = tv.Moves[:min(len(tv.Moves), monthMoves)]
+		for _, m := range tv.Moves {
+			named = append(named, m.ClientCredit)
+		}
 	}
 	tv.Chart = newChart(chartRows, tv.Month, r.URL)
-	tv.Flows = periodFlows(tab.Months, p)
-	for m := pd.AddMonths(pd.MonthStart(tab.Report.AsOf), -35); !m.After(chartP.To); m = pd.AddMonths(m, 1) {
+	tv.Flows = periodFlows(tab.Months, d.period)
+	for m := pd.AddMonths(d.chart.To, -35); !m.After(d.chart.To); m = pd.AddMonths(m, 1) {
 		tv.Months = append(tv.Months, m)
 	}
-	b := pd.BreakdownOf(p, tab.Clients)
-	lines := b.Total
-	switch tq.list {
-	case "won":
-		lines = b.Won
-	case "lost":
-		lines = b.Lost
+	tv.Lines, tv.ListTotal = d.lines, d.total
+	tv.Pages = max(1, (d.total+tierPageSize-1)/tierPageSize)
+	tv.Expiring = pd.ExpiringSoon(tab.Report.AsOf, expiringMonths, tab.Expiring)
+	named = append(named, linesClients(tv.Lines)...)
+	for _, m := range tv.Expiring {
+		named = append(named, tv.Shown(m)...)
 	}
-	pd.SortCreditLines(lines, tq.list, tq.sort, tq.desc)
-	tv.ListTotal = len(lines)
-	tv.Pages = max(1, (len(lines)+tierPageSize-1)/tierPageSize)
-	lo := min(len(lines), (tq.page-1)*tierPageSize)
-	tv.Lines = lines[lo:min(len(lines), lo+tierPageSize)]
-	tv.Expiring = pd.ExpiringSoon(tab.Report.AsOf, 3, tab.Clients)
-
+	if err := s.db.NameCreditClients(r.Context(), named); err != nil {
+		return err
+	}
 	if r.Header.Get("X-Partial") == "month" {
 		s.render(w, r, "tier_month", v)
 		return nil
@@ -239,10 +306,14 @@ func (v *tierView) SortURL(col string) string {
 // PageURL is the URL of page n of the list.
 func (v *tierView) PageURL(n int) string { return setQuery(v.URL, "page", n) }
 
-// ExportURL is the CSV of list with the current period and sort.
+// ExportURL is the CSV of list with the current period and sort (of the
+// chart's month for list "month").
 func (v *tierView) ExportURL(list string) string {
 	q := url.Values{}
 	q.Set("list", list)
+	if list == "month" {
+		q.Set("month", v.Month.Format("2006-01"))
+	}
 	q.Set("from", v.Period.From.Format("2006-01"))
 	q.Set("to", v.Period.To.Format("2006-01"))
 	if list == v.List {

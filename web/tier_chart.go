@@ -14,6 +14,7 @@ import (
 type chart struct {
 	Width, Height int
 	Top, Bottom   int // the plot's vertical bounds
+	PlotH         int
 	Left          int
 	Bars          []chartBar
 	Ticks         []chartTick
@@ -45,7 +46,7 @@ const (
 
 // newChart lays months out as bars scaled to the largest closing credit.
 func newChart(months []pd.CreditMonth, selected pd.Date, u *url.URL) *chart {
-	c := &chart{Width: chartWidth, Height: chartHeight, Top: chartTop, Bottom: chartBottom, Left: chartLeft}
+	c := &chart{Width: chartWidth, Height: chartHeight, Top: chartTop, Bottom: chartBottom, Left: chartLeft, PlotH: chartBottom - chartTop}
 	for _, m := range months {
 		c.Max = max(c.Max, m.Closing)
 	}
@@ -68,7 +69,7 @@ func newChart(months []pd.CreditMonth, selected pd.Date, u *url.URL) *chart {
 		q.Set("month", m.Month.Format("2006-01"))
 		c.Bars = append(c.Bars, chartBar{CreditMonth: m, X: x, Y: chartBottom - h, W: w, H: h,
 			LabelX: x + w/2, LabelY: max(12, chartBottom-h-6), Selected: m.Month == selected,
-			Href: u.Path + "?" + q.Encode() + "#month", Label: m.Month.Time().Month()%3 == 1 || i == len(months)-1})
+			Href: u.Path + "?" + q.Encode() + "#month", Label: (len(months)-1-i)%3 == 0})
 	}
 	return c
 }

@@ -75,6 +75,8 @@ CREATE TABLE credit_clients (
 -- Covers the queries that need no movements: a partner's current credit,
 -- its expiries, its recent sales.
 CREATE INDEX credit_clients_partner ON credit_clients (snapshot, partner_id, client_id, credit, expires, last_sale);
+-- A page of the Total list, largest credit first, without a sort.
+CREATE INDEX credit_clients_credit ON credit_clients (snapshot, partner_id, credit, client_id, expires);
 
 -- Each partner's tier figures on as_of.
 CREATE TABLE tier_snapshots (

@@ -120,7 +120,11 @@ func Load(t testing.TB, db *store.DB) {
 			if c.ended {
 				ended = day(-30)
 			}
-			b.Insert("client_partners", []string{"client_id", "partner_id", "relationship", "started_on", "ended_on"}, c.id, c.partner, c.rel, day(-400), ended)
+			// Bulk loads fire no trigger: the relationship carries its copy
+			// of the client's list columns (migration 0005) itself.
+			b.Insert("client_partners", []string{"client_id", "partner_id", "relationship", "started_on", "ended_on",
+				"name", "domain", "mrr", "product_mask", "engagement"},
+				c.id, c.partner, c.rel, day(-400), ended, c.name, c.domain, mrr, mask, pd.EngagementIndex(mask, tools).Index)
 			for _, l := range c.lines {
 				p, _ := pd.ProductByCode(l.product)
 				period, term := "annual", 12
@@ -168,6 +172,7 @@ func Load(t testing.TB, db *store.DB) {
 	}
 	loadRenewals(t, db)
 	loadAPI(t, db)
+	loadCredit(t, db)
 }
 
 // AlphaPathIDs maps each path value name used in routes ({client},
