@@ -3,7 +3,6 @@ package web
 import (
 	"net/http"
 	"net/url"
-	"strconv"
 
 	pd "github.com/partnerdesk/partnerdesk"
 )
@@ -20,15 +19,10 @@ type partnersView struct {
 // partnersPage lists the partners a vendor staff member may open.
 func (s *Server) partnersPage(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	page := 1
-	if v := q.Get("page"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 1_000_000 {
-			return pd.Errorf(pd.EInvalid, "Page must be a whole number from 1.")
-		}
-		page = n
+	page, size, err := parsePage(q)
+	if err != nil {
+		return err
 	}
-	const size = 50
 	ps, total, err := s.db.ListPartners(r.Context(), pd.PartnerFilter{Query: q.Get("q"), Offset: (page - 1) * size, Limit: size})
 	if err != nil {
 		return err
@@ -55,15 +49,10 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request) error {
 	if pd.PrincipalFrom(r.Context()).Role == pd.RolePartnerEmployee {
 		return pd.Errorf(pd.EForbidden, "Only partner admins see the audit log.")
 	}
-	page := 1
-	if v := r.URL.Query().Get("page"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 1_000_000 {
-			return pd.Errorf(pd.EInvalid, "Page must be a whole number from 1.")
-		}
-		page = n
+	page, size, err := parsePage(r.URL.Query())
+	if err != nil {
+		return err
 	}
-	const size = 50
 	es, total, err := s.db.AuditLog(r.Context(), (page-1)*size, size)
 	if err != nil {
 		return err

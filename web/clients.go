@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strconv"
 
 	pd "github.com/partnerdesk/partnerdesk"
 )
@@ -46,22 +45,11 @@ func parseClientFilter(q url.Values) (pd.ClientFilter, int, error) {
 	if f.Sort == "" {
 		f.Sort, f.Desc = "mrr", true
 	}
-	page := 1
-	if v := q.Get("page"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 1_000_000 {
-			return f, 0, pd.Errorf(pd.EInvalid, "Page must be a whole number from 1.")
-		}
-		page = n
+	page, size, err := parsePage(q)
+	if err != nil {
+		return f, 0, err
 	}
-	f.Limit = 50
-	if v := q.Get("size"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 500 {
-			return f, 0, pd.Errorf(pd.EInvalid, "Page size must be a whole number from 1 to 500.")
-		}
-		f.Limit = n
-	}
+	f.Limit = size
 	f.Offset = (page - 1) * f.Limit
 	return f, page, f.Validate()
 }
