@@ -95,11 +95,14 @@ func newRenewalSet(partnerID, userID int64, day pd.Date, prog pd.Program, f pd.R
 	if f.Query != "" {
 		add(`(lower(cp.name) LIKE ? ESCAPE '\' OR lower(cp.domain) LIKE ? ESCAPE '\')`, likePattern(f.Query), likePattern(f.Query))
 	}
+	// Status and owner are spelt as literals (validated enum values) so
+	// that the planners can use the partial index renewals_alerts
+	// (migration 0007) for the Alerts' set: pending, partner-owned.
 	if f.Status != "" {
-		add("r.status = ?", f.Status)
+		add("r.status = " + enumLiteral(f.Status))
 	}
 	if f.Owner != "" {
-		add("r.comm_owner = ?", f.Owner)
+		add("r.comm_owner = " + enumLiteral(f.Owner))
 	}
 	if f.Type != "" {
 		add("r.contract_type = ?", f.Type)
@@ -219,15 +222,8 @@ func (db *DB) RenewalAlerts(ctx context.Context) (int, error) {
 		if err != nil {
 			return err
 		}
-		// The renewal set of AlertFilter, spelt with literals so that the
-		// partial index renewals_alerts (migration 0007) serves it; a test
-		// holds it equal to the Renewals page's count for that filter.
-		day := today(t, prog)
-		return t.queryRow(ctx, `SELECT COUNT(*) FROM client_partners cp CROSS JOIN renewals r
-			WHERE cp.partner_id = ? AND cp.ended_on IS NULL AND r.client_id = cp.client_id
-			  AND r.status = 'pending' AND r.comm_owner = 'partner'
-			  AND r.renewal_date >= ? AND r.renewal_date <= ?`,
-			partnerID, day, day.AddDays(prog.RenewalHorizonDays)).Scan(&n)
+		q, args := newRenewalSet(partnerID, actingUser(ctx), today(t, prog), prog, AlertFilter()).count()
+		return t.queryRow(ctx, q, args...).Scan(&n)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("count renewal alerts: %w", err)
@@ -352,4 +348,15 @@ func renewalHistory(ctx context.Context, t *tx, renewalID int64) ([]pd.RenewalEv
 		es = append(es, e)
 	}
 	return es, rows.Err()
+}
+
+// enumLiteral quotes a validated enum value (lower-case letters and
+// underscores only) as an SQL string literal; anything else is a bug.
+func enumLiteral(v string) string {
+	for _, r := range v {
+		if (r < 'a' || r > 'z') && r != '_' {
+			panic(fmt.Sprintf("store: %q is not an enum value", v))
+		}
+	}
+	return "'" + v + "'"
 }
