@@ -694,7 +694,7 @@ func (g *generator) client(id int64) {
 }
 
 // relationships writes the client's relationships, each with a copy of the
-// client's list columns (see migration 0005).
+// client's list columns and employees (see migrations 0005 and 0008).
 func (g *generator) relationships(c *client, name, domain string, mrr, mask int64, engagement int) {
 	rel := func(partner int, r pd.Relationship, from day, to day) {
 		g.relID++
@@ -703,7 +703,7 @@ func (g *generator) relationships(c *client, name, domain string, mrr, mask int6
 			ended = to.date()
 		}
 		g.put("client_partners", relCols, g.relID, c.idv, g.partners[partner].idv, relNames[r], from.date(), ended,
-			name, domain, mrr, mask, engagement)
+			name, domain, mrr, mask, engagement, c.employees)
 	}
 	switch c.relCase {
 	case caseSoldManaged:

@@ -185,7 +185,7 @@ var (
 		"mrr", "product_mask", "engagement", "comm_owner", "created_at"}
 	contactCols = []string{"id", "client_id", "name", "email", "title"}
 	relCols     = []string{"id", "client_id", "partner_id", "relationship", "started_on", "ended_on",
-		"name", "domain", "mrr", "product_mask", "engagement"} // the client's list columns (migration 0005)
+		"name", "domain", "mrr", "product_mask", "engagement", "employees"} // the client's columns (migrations 0005, 0008)
 	lineCols = []string{"id", "external_id", "client_id", "product_code", "quantity", "contacts", "email_send_limit",
 		"mrr", "billing_period", "commitment_months", "renewal_date", "auto_renew", "status", "updated_at",
 		"mrr_event_at", "mrr_event_id"}

@@ -11,7 +11,7 @@ import (
 )
 
 // The Clients tab reads copies of the clients' columns on the relationship
-// rows (migrations 0005-0006); every way data changes must keep them equal
+// rows (migrations 0005, 0006 and 0008); every way data changes must keep them equal
 // to the clients table: a renamed client, a billing event that changes
 // MRR and products, usage that changes engagement, a new relationship.
 func TestClientListFollowsEveryChangeToClients(t *testing.T) {
@@ -21,10 +21,10 @@ func TestClientListFollowsEveryChangeToClients(t *testing.T) {
 		ctx := context.Background()
 		ingest := pd.WithPrincipal(ctx, &pd.Principal{UserID: 1, Role: pd.RoleProgramAdmin})
 		_, err := db.Ingest(ingest, false, func(in *store.Ingest) error {
-			if err := in.Clients([]pd.ClientRecord{{ID: "acct-globex.example", Name: "Globex Renamed", Domain: "globex.example"}}, 0); err != nil {
+			if err := in.Clients([]pd.ClientRecord{{ID: "acct-globex.example", Name: "Globex Renamed", Domain: "globex.example", Employees: 480}}, 0); err != nil {
 				return err
 			}
-			if err := in.Clients([]pd.ClientRecord{{ID: "acct-new", Name: "Brand New Co", Domain: "new.example"}}, 1); err != nil {
+			if err := in.Clients([]pd.ClientRecord{{ID: "acct-new", Name: "Brand New Co", Domain: "new.example", Employees: 35}}, 1); err != nil {
 				return err
 			}
 			if err := in.Relationships([]pd.RelationshipRecord{{Client: "acct-new", Partner: "p-alpha", Relationship: pd.RelSold,
@@ -65,6 +65,31 @@ func TestClientListFollowsEveryChangeToClients(t *testing.T) {
 			if err != nil || p.Total != 1 || p.Clients[0].Name != "Globex Renamed" {
 				t.Errorf("filter %+v: %+v %v", f, p, err)
 			}
+		}
+		// Every copied column, employees included (the engagement page's
+		// size bands read it), equals its client's.
+		rows, err := db.QueryRaw(ctx, `SELECT c.account_id, cp.employees, c.employees, cp.name = c.name AND cp.domain = c.domain
+			   AND cp.mrr = c.mrr AND cp.product_mask = c.product_mask AND cp.engagement = c.engagement
+			FROM client_partners cp JOIN clients c ON c.id = cp.client_id ORDER BY cp.id`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		employees := map[string]int{}
+		for rows.Next() {
+			var account string
+			var copied, actual int
+			var same bool
+			if err := rows.Scan(&account, &copied, &actual, &same); err != nil {
+				t.Fatal(err)
+			}
+			if copied != actual || !same {
+				t.Errorf("relationship of %s differs from its client (employees %d, client's %d)", account, copied, actual)
+			}
+			employees[account] = copied
+		}
+		if employees["acct-globex.example"] != 480 || employees["acct-new"] != 35 {
+			t.Errorf("copied employees %v", employees)
 		}
 	})
 }

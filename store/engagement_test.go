@@ -128,7 +128,10 @@ func TestCrossSellCandidates(t *testing.T) {
 			for _, c := range clients {
 				b.Insert("clients", []string{"id", "account_id", "name", "employees", "mrr", "product_mask", "created_at"},
 					c.id, fmt.Sprint("acct-", c.id), fmt.Sprint("Client ", c.id), c.employees, c.id, c.mask, st.Now)
-				b.Insert("client_partners", []string{"client_id", "partner_id", "relationship", "started_on"}, c.id, 3, "sold", pd.NewDate(2025, 1, 1))
+				// Bulk loads fire no trigger: the relationship carries its
+				// copy of the client's columns (migrations 0005, 0008).
+				b.Insert("client_partners", []string{"client_id", "partner_id", "relationship", "started_on", "name", "mrr", "product_mask", "employees"},
+					c.id, 3, "sold", pd.NewDate(2025, 1, 1), fmt.Sprint("Client ", c.id), c.id, c.mask, c.employees)
 			}
 			return nil
 		})

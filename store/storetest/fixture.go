@@ -121,10 +121,10 @@ func Load(t testing.TB, db *store.DB) {
 				ended = day(-30)
 			}
 			// Bulk loads fire no trigger: the relationship carries its copy
-			// of the client's list columns (migration 0005) itself.
+			// of the client's list columns (migrations 0005, 0008) itself.
 			b.Insert("client_partners", []string{"client_id", "partner_id", "relationship", "started_on", "ended_on",
-				"name", "domain", "mrr", "product_mask", "engagement"},
-				c.id, c.partner, c.rel, day(-400), ended, c.name, c.domain, mrr, mask, pd.EngagementIndex(mask, tools).Index)
+				"name", "domain", "mrr", "product_mask", "engagement", "employees"},
+				c.id, c.partner, c.rel, day(-400), ended, c.name, c.domain, mrr, mask, pd.EngagementIndex(mask, tools).Index, 120)
 			for _, l := range c.lines {
 				p, _ := pd.ProductByCode(l.product)
 				period, term := "annual", 12
