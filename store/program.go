@@ -4,7 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	pd "github.com/partnerdesk/partnerdesk"
 )
@@ -38,11 +40,119 @@ func (db *DB) Program(ctx context.Context) (pd.Program, error) {
 	return p, err
 }
 
-// SaveProgram stores the program's settings, and the catalogue's products
-// and default tiers when they are missing.
+// ProgramSettings returns the program's settings for a program admin to
+// edit (every page reads them through Program; only admins edit them).
+func (db *DB) ProgramSettings(ctx context.Context) (pd.Program, error) {
+	if _, err := requireRole(ctx, pd.RoleProgramAdmin); err != nil {
+		return pd.Program{}, err
+	}
+	return db.Program(ctx)
+}
+
+// SaveProgram stores the program's settings as given, and the catalogue's
+// products and default tiers when they are missing: an installation's or
+// the demo's set-up. A program admin's change goes through UpdateProgram.
 func (db *DB) SaveProgram(ctx context.Context, p pd.Program) error {
+	if err := checkProgram(&p); err != nil {
+		return err
+	}
+	return db.update(ctx, func(t *tx) error {
+		if err := writeProgram(ctx, t, p); err != nil {
+			return err
+		}
+		return seedCatalogue(ctx, t)
+	})
+}
+
+// UpdateProgram is a program admin's change of the settings. The credit
+// expiry is kept (changing it would rewrite the whole credit ledger). A new
+// default communication owner applies at once to the renewals, dated today
+// or later, of every client that follows the default, each with a line in
+// its history. The change is written to the audit log.
+func (db *DB) UpdateProgram(ctx context.Context, p pd.Program) error {
+	if _, err := requireRole(ctx, pd.RoleProgramAdmin); err != nil {
+		return err
+	}
+	return db.update(ctx, func(t *tx) error {
+		cur, err := program(ctx, t)
+		if err != nil {
+			return err
+		}
+		p.CreditExpiryMonths = cur.CreditExpiryMonths
+		if err := checkProgram(&p); err != nil {
+			return err
+		}
+		changes := programChanges(cur, p)
+		if len(changes) == 0 {
+			return nil
+		}
+		if err := writeProgram(ctx, t, p); err != nil {
+			return err
+		}
+		if p.DefaultCommOwner != cur.DefaultCommOwner {
+			day, owner := today(t, p), p.DefaultCommOwner
+			// The renewals to move, as SetCommOwner moves one client's.
+			const moving = `renewal_date >= ? AND comm_owner <> ?
+				AND client_id IN (SELECT id FROM clients WHERE comm_owner IS NULL)`
+			if _, err := t.exec(ctx, `INSERT INTO renewal_decisions (renewal_id, decision, detail, note, user_id, decided_at)
+				SELECT id, ?, ?, '', ?, ? FROM renewals WHERE `+moving,
+				pd.HistoryOwner, pd.OwnerDefault+":"+owner, nullID(pd.PrincipalFrom(ctx).UserID), t.now, day, owner); err != nil {
+				return fmt.Errorf("apply the default communication owner: %w", err)
+			}
+			res, err := t.exec(ctx, `UPDATE renewals SET comm_owner = ? WHERE `+moving, owner, day, owner)
+			if err != nil {
+				return fmt.Errorf("apply the default communication owner: %w", err)
+			}
+			n, _ := res.RowsAffected()
+			changes = append(changes, fmt.Sprintf("%d renewals now owned by the %s", n, owner))
+		}
+		return audit(ctx, t, 0, "program_settings", "program", "1", strings.Join(changes, "; "))
+	})
+}
+
+// programChanges describes, for the audit log, what b changes of a.
+func programChanges(a, b pd.Program) []string {
+	var out []string
+	add := func(what string, from, to any) {
+		if from != to {
+			out = append(out, fmt.Sprintf("%s %v → %v", what, from, to))
+		}
+	}
+	add("name", a.Name, b.Name)
+	add("currency", a.Currency, b.Currency)
+	add("time zone", a.TimeZone, b.TimeZone)
+	add("refresh window", a.RefreshStart+"–"+a.RefreshEnd, b.RefreshStart+"–"+b.RefreshEnd)
+	add("renewal horizon (days)", a.RenewalHorizonDays, b.RenewalHorizonDays)
+	add("decision deadline (days)", a.DecisionDeadlineDays, b.DecisionDeadlineDays)
+	add("default communication owner", a.DefaultCommOwner, b.DefaultCommOwner)
+	return out
+}
+
+// checkProgram validates settings, and fills the default owner when unset.
+func checkProgram(p *pd.Program) error {
+	p.Name, p.Currency = strings.TrimSpace(p.Name), strings.ToUpper(strings.TrimSpace(p.Currency))
+	if p.Name == "" || utf8.RuneCountInString(p.Name) > 200 {
+		return pd.Errorf(pd.EInvalid, "The program needs a name of at most 200 characters.")
+	}
+	if len(p.Currency) != 3 || strings.Trim(p.Currency, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
+		return pd.Errorf(pd.EInvalid, "The currency is a three-letter ISO 4217 code, such as USD or EUR, not %q.", p.Currency)
+	}
 	if _, err := time.LoadLocation(p.TimeZone); p.TimeZone == "" || err != nil {
-		return pd.Errorf(pd.EInvalid, "Unknown time zone %q.", p.TimeZone)
+		return pd.Errorf(pd.EInvalid, "Unknown time zone %q: use a name such as Europe/Paris or America/New_York.", p.TimeZone)
+	}
+	start, err1 := time.Parse("15:04", p.RefreshStart)
+	end, err2 := time.Parse("15:04", p.RefreshEnd)
+	if err1 != nil || err2 != nil || !start.Before(end) {
+		return pd.Errorf(pd.EInvalid, "The daily refresh window is two times of day, HH:MM, the start before the end.")
+	}
+	if p.CreditExpiryMonths < 1 || p.CreditExpiryMonths > 120 {
+		return pd.Errorf(pd.EInvalid, "Credit expires after 1 to 120 months, not %d.", p.CreditExpiryMonths)
+	}
+	if p.RenewalHorizonDays < 1 || p.RenewalHorizonDays > 730 {
+		return pd.Errorf(pd.EInvalid, "The renewal horizon is 1 to 730 days, not %d.", p.RenewalHorizonDays)
+	}
+	if p.DecisionDeadlineDays < 0 || p.DecisionDeadlineDays >= p.RenewalHorizonDays {
+		return pd.Errorf(pd.EInvalid, "The decision deadline is 0 or more days before the renewal date, and fewer than the horizon's %d.", p.RenewalHorizonDays)
 	}
 	if p.DefaultCommOwner == "" {
 		p.DefaultCommOwner = pd.OwnerVendor
@@ -50,22 +160,24 @@ func (db *DB) SaveProgram(ctx context.Context, p pd.Program) error {
 	if p.DefaultCommOwner != pd.OwnerVendor && p.DefaultCommOwner != pd.OwnerPartner {
 		return pd.Errorf(pd.EInvalid, "The default communication owner is vendor or partner, not %q.", p.DefaultCommOwner)
 	}
-	return db.update(ctx, func(t *tx) error {
-		q := `INSERT INTO program (id, name, currency, time_zone, refresh_start, refresh_end,
-				credit_expiry_months, renewal_horizon_days, decision_deadline_days, default_comm_owner)
-			VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (id) DO UPDATE SET name = excluded.name, currency = excluded.currency,
-				time_zone = excluded.time_zone, refresh_start = excluded.refresh_start,
-				refresh_end = excluded.refresh_end, credit_expiry_months = excluded.credit_expiry_months,
-				renewal_horizon_days = excluded.renewal_horizon_days,
-				decision_deadline_days = excluded.decision_deadline_days,
-				default_comm_owner = excluded.default_comm_owner`
-		if _, err := t.exec(ctx, q, p.Name, p.Currency, p.TimeZone, p.RefreshStart, p.RefreshEnd,
-			p.CreditExpiryMonths, p.RenewalHorizonDays, p.DecisionDeadlineDays, p.DefaultCommOwner); err != nil {
-			return fmt.Errorf("save program: %w", err)
-		}
-		return seedCatalogue(ctx, t)
-	})
+	return nil
+}
+
+func writeProgram(ctx context.Context, t *tx, p pd.Program) error {
+	q := `INSERT INTO program (id, name, currency, time_zone, refresh_start, refresh_end,
+			credit_expiry_months, renewal_horizon_days, decision_deadline_days, default_comm_owner)
+		VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET name = excluded.name, currency = excluded.currency,
+			time_zone = excluded.time_zone, refresh_start = excluded.refresh_start,
+			refresh_end = excluded.refresh_end, credit_expiry_months = excluded.credit_expiry_months,
+			renewal_horizon_days = excluded.renewal_horizon_days,
+			decision_deadline_days = excluded.decision_deadline_days,
+			default_comm_owner = excluded.default_comm_owner`
+	if _, err := t.exec(ctx, q, p.Name, p.Currency, p.TimeZone, p.RefreshStart, p.RefreshEnd,
+		p.CreditExpiryMonths, p.RenewalHorizonDays, p.DecisionDeadlineDays, p.DefaultCommOwner); err != nil {
+		return fmt.Errorf("save program: %w", err)
+	}
+	return nil
 }
 
 // DefaultTiers follow the vendor's published 2018–2022 figures, in cents.

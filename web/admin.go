@@ -3,6 +3,8 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"strconv"
+	"strings"
 
 	pd "github.com/partnerdesk/partnerdesk"
 )
@@ -62,5 +64,78 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s.render(w, r, "audit", v)
+	return nil
+}
+
+// The program's settings, for program admins (store.UpdateProgram applies
+// a new default communication owner to the renewals that follow it).
+
+type programFormView struct {
+	Settings          pd.Program
+	Horizon, Deadline string // as entered, kept after a mistake
+	Owners            []string
+	Notice            bool
+	Error             string
+}
+
+func programFormOf(p pd.Program) *programFormView {
+	return &programFormView{Settings: p, Owners: []string{pd.OwnerVendor, pd.OwnerPartner},
+		Horizon: strconv.Itoa(p.RenewalHorizonDays), Deadline: strconv.Itoa(p.DecisionDeadlineDays)}
+}
+
+func (s *Server) programForm(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.db.ProgramSettings(r.Context())
+	if err != nil {
+		return err
+	}
+	pv := programFormOf(p)
+	pv.Notice = r.URL.Query().Get("notice") == "saved"
+	v, err := s.adminView(r, "program", pv)
+	if err != nil {
+		return err
+	}
+	s.render(w, r, "admin_program", v)
+	return nil
+}
+
+func (s *Server) saveProgram(w http.ResponseWriter, r *http.Request) error {
+	cur, err := s.db.ProgramSettings(r.Context())
+	if err != nil {
+		return err
+	}
+	p := pd.Program{Name: r.PostFormValue("name"), Currency: r.PostFormValue("currency"), TimeZone: r.PostFormValue("time_zone"),
+		RefreshStart: r.PostFormValue("refresh_start"), RefreshEnd: r.PostFormValue("refresh_end"),
+		CreditExpiryMonths: cur.CreditExpiryMonths, DefaultCommOwner: r.PostFormValue("default_comm_owner")}
+	var bad []string
+	for _, f := range []struct {
+		name, label string
+		dst         *int
+	}{{"renewal_horizon_days", "The renewal horizon", &p.RenewalHorizonDays}, {"decision_deadline_days", "The decision deadline", &p.DecisionDeadlineDays}} {
+		n, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue(f.name)))
+		if err != nil {
+			bad = append(bad, f.label+" is a whole number of days.")
+		}
+		*f.dst = n
+	}
+	if len(bad) == 0 {
+		err = s.db.UpdateProgram(r.Context(), p)
+	} else {
+		err = pd.Errorf(pd.EInvalid, "%s", strings.Join(bad, " "))
+	}
+	if err != nil {
+		if pd.ErrorCode(err) != pd.EInvalid {
+			return err
+		}
+		pv := programFormOf(p)
+		pv.Horizon, pv.Deadline, pv.Error = r.PostFormValue("renewal_horizon_days"), r.PostFormValue("decision_deadline_days"), pd.ErrorMessage(err)
+		v, verr := s.adminView(r, "program", pv)
+		if verr != nil {
+			return verr
+		}
+		w.WriteHeader(http.StatusBadRequest)
+		s.render(w, r, "admin_program", v)
+		return nil
+	}
+	http.Redirect(w, r, "/admin/program?notice=saved", http.StatusSeeOther)
 	return nil
 }

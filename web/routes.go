@@ -62,6 +62,8 @@ func (s *Server) routes() []Route {
 		{"POST", "/admin/partners/{partner}/team", Staff, s.assignTeam},
 
 		{"GET", "/admin/partners", Staff, s.partnersPage},
+		{"GET", "/admin/program", Staff, s.programForm},
+		{"POST", "/admin/program", Staff, s.saveProgram},
 
 		// The Tier tab, its CSV lists and its API (tier.go, tier_csv.go,
 		// tier_api.go): all read the daily refresh's snapshot.

@@ -1,0 +1,79 @@
+package web_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	st "github.com/partnerdesk/partnerdesk/store/storetest"
+	"github.com/partnerdesk/partnerdesk/web"
+)
+
+// A program admin edits the program's settings; a mistake comes back on
+// the form with what was entered; a new default communication owner shows
+// in partners' Alerts; nobody else may open the page.
+func TestProgramSettingsPage(t *testing.T) {
+	st.Each(t, func(t *testing.T, e st.Engine) {
+		a := newApp(t, e, web.Config{})
+		admin := a.signIn(st.AdminEmail)
+		body := admin.get("/admin/program")
+		if admin.status != http.StatusOK || !strings.Contains(body, `<a href="/admin/program" aria-current="page">Program settings</a>`) ||
+			!strings.Contains(body, `value="vendor" checked`) || !strings.Contains(body, "Credit expires 12 months") {
+			t.Fatalf("settings page: %d\n%s", admin.status, body)
+		}
+		form := url.Values{"name": {"Nimbus Partners"}, "currency": {"EUR"}, "time_zone": {"Europe/Paris"},
+			"refresh_start": {"05:00"}, "refresh_end": {"07:30"}, "renewal_horizon_days": {"ninety"},
+			"decision_deadline_days": {"30"}, "default_comm_owner": {"partner"}}
+		body = admin.post("/admin/program", form)
+		if admin.status != http.StatusBadRequest || !strings.Contains(body, "The renewal horizon is a whole number of days.") ||
+			!strings.Contains(body, `value="ninety"`) || !strings.Contains(body, `value="Nimbus Partners"`) || !strings.Contains(body, `value="partner" checked`) {
+			t.Errorf("a horizon in words: %d\n%s", admin.status, body)
+		}
+		form.Set("renewal_horizon_days", "90")
+		form.Set("time_zone", "Europe/Lutetia")
+		body = admin.post("/admin/program", form)
+		if admin.status != http.StatusBadRequest || !strings.Contains(body, "Unknown time zone &#34;Europe/Lutetia&#34;") {
+			t.Errorf("an unknown time zone: %d\n%s", admin.status, body)
+		}
+
+		alpha := a.signIn(st.AlphaAdmin)
+		before := alpha.get(clientsURL(st.AlphaID))
+		form.Set("time_zone", "Europe/Paris")
+		admin.post("/admin/program", form)
+		if admin.status != http.StatusSeeOther {
+			t.Fatalf("save: %d", admin.status)
+		}
+		body = admin.get("/admin/program?notice=saved")
+		if !strings.Contains(body, "Settings saved.") || !strings.Contains(body, `value="Nimbus Partners"`) || !strings.Contains(body, `value="90"`) {
+			t.Errorf("after saving:\n%s", body)
+		}
+		// Alpha's two vendor-owned Initech renewals become its own decisions.
+		after := alpha.get(clientsURL(st.AlphaID))
+		if !strings.Contains(before, "<strong>2</strong> upcoming renewal decisions") || !strings.Contains(after, "<strong>4</strong> upcoming renewal decisions") {
+			t.Errorf("alerts before and after: %q, %q", alertText(before), alertText(after))
+		}
+
+		mgr := a.signIn(st.ManagerEmail)
+		mgr.get("/admin/program")
+		if mgr.status != http.StatusForbidden {
+			t.Errorf("partner manager: %d, want 403", mgr.status)
+		}
+		mgr.post("/admin/program", form)
+		if mgr.status != http.StatusForbidden {
+			t.Errorf("partner manager saving: %d, want 403", mgr.status)
+		}
+		if alpha.get("/admin/program"); alpha.status != http.StatusNotFound {
+			t.Errorf("partner admin: %d, want 404", alpha.status)
+		}
+	})
+}
+
+// alertText is the Alerts sentence of a Clients tab, for messages.
+func alertText(page string) string {
+	i := strings.Index(page, "renewal decision")
+	if i < 0 {
+		return ""
+	}
+	return page[max(0, i-40) : i+20]
+}
