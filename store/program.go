@@ -51,13 +51,19 @@ func (db *DB) ProgramSettings(ctx context.Context) (pd.Program, error) {
 
 // SaveProgram stores the program's settings as given, and the catalogue's
 // products and default tiers when they are missing: an installation's or
-// the demo's set-up. A program admin's change goes through UpdateProgram.
+// the demo's set-up. A new default communication owner moves the renewals
+// that follow it, as UpdateProgram's does. A program admin's change goes
+// through UpdateProgram, which checks the role and audits.
 func (db *DB) SaveProgram(ctx context.Context, p pd.Program) error {
 	if err := checkProgram(&p); err != nil {
 		return err
 	}
 	return db.update(ctx, func(t *tx) error {
-		if err := writeProgram(ctx, t, p); err != nil {
+		cur, err := program(ctx, t)
+		if err != nil {
+			return err
+		}
+		if _, err := saveProgram(ctx, t, cur, p); err != nil {
 			return err
 		}
 		return seedCatalogue(ctx, t)
@@ -86,28 +92,47 @@ func (db *DB) UpdateProgram(ctx context.Context, p pd.Program) error {
 		if len(changes) == 0 {
 			return nil
 		}
-		if err := writeProgram(ctx, t, p); err != nil {
+		moved, err := saveProgram(ctx, t, cur, p)
+		if err != nil {
 			return err
 		}
 		if p.DefaultCommOwner != cur.DefaultCommOwner {
-			day, owner := today(t, p), p.DefaultCommOwner
-			// The renewals to move, as SetCommOwner moves one client's.
-			const moving = `renewal_date >= ? AND comm_owner <> ?
-				AND client_id IN (SELECT id FROM clients WHERE comm_owner IS NULL)`
-			if _, err := t.exec(ctx, `INSERT INTO renewal_decisions (renewal_id, decision, detail, note, user_id, decided_at)
-				SELECT id, ?, ?, '', ?, ? FROM renewals WHERE `+moving,
-				pd.HistoryOwner, pd.OwnerDefault+":"+owner, nullID(pd.PrincipalFrom(ctx).UserID), t.now, day, owner); err != nil {
-				return fmt.Errorf("apply the default communication owner: %w", err)
-			}
-			res, err := t.exec(ctx, `UPDATE renewals SET comm_owner = ? WHERE `+moving, owner, day, owner)
-			if err != nil {
-				return fmt.Errorf("apply the default communication owner: %w", err)
-			}
-			n, _ := res.RowsAffected()
-			changes = append(changes, fmt.Sprintf("%d renewals now owned by the %s", n, owner))
+			changes = append(changes, fmt.Sprintf("%d renewals now owned by the %s", moved, p.DefaultCommOwner))
 		}
 		return audit(ctx, t, 0, "program_settings", "program", "1", strings.Join(changes, "; "))
 	})
+}
+
+// saveProgram writes checked settings p over cur. When the default
+// communication owner changes, the renewals dated today or later (in p's
+// time zone) of every client that follows the default move to the new
+// owner, each with a line in its history, as SetCommOwner moves one
+// client's: one statement each, whatever the number of clients. It
+// returns how many renewals moved.
+func saveProgram(ctx context.Context, t *tx, cur, p pd.Program) (int64, error) {
+	if err := writeProgram(ctx, t, p); err != nil {
+		return 0, err
+	}
+	if p.DefaultCommOwner == cur.DefaultCommOwner {
+		return 0, nil
+	}
+	var userID int64
+	if pr := pd.PrincipalFrom(ctx); pr != nil {
+		userID = pr.UserID
+	}
+	day, owner := today(t, p), p.DefaultCommOwner
+	const moving = `renewal_date >= ? AND comm_owner <> ?
+		AND client_id IN (SELECT id FROM clients WHERE comm_owner IS NULL)`
+	if _, err := t.exec(ctx, `INSERT INTO renewal_decisions (renewal_id, decision, detail, note, user_id, decided_at)
+		SELECT id, ?, ?, '', ?, ? FROM renewals WHERE `+moving,
+		pd.HistoryOwner, pd.OwnerDefault+":"+owner, nullID(userID), t.now, day, owner); err != nil {
+		return 0, fmt.Errorf("apply the default communication owner: %w", err)
+	}
+	res, err := t.exec(ctx, `UPDATE renewals SET comm_owner = ? WHERE `+moving, owner, day, owner)
+	if err != nil {
+		return 0, fmt.Errorf("apply the default communication owner: %w", err)
+	}
+	return res.RowsAffected()
 }
 
 // programChanges describes, for the audit log, what b changes of a.
@@ -128,7 +153,8 @@ func programChanges(a, b pd.Program) []string {
 	return out
 }
 
-// checkProgram validates settings, and fills the default owner when unset.
+// checkProgram validates settings, writes the refresh window as HH:MM, and
+// fills the default owner when unset.
 func checkProgram(p *pd.Program) error {
 	p.Name, p.Currency = strings.TrimSpace(p.Name), strings.ToUpper(strings.TrimSpace(p.Currency))
 	if p.Name == "" || utf8.RuneCountInString(p.Name) > 200 {
@@ -137,7 +163,8 @@ func checkProgram(p *pd.Program) error {
 	if len(p.Currency) != 3 || strings.Trim(p.Currency, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
 		return pd.Errorf(pd.EInvalid, "The currency is a three-letter ISO 4217 code, such as USD or EUR, not %q.", p.Currency)
 	}
-	if _, err := time.LoadLocation(p.TimeZone); p.TimeZone == "" || err != nil {
+	// "Local" would be the server's zone, whatever it is: not a place.
+	if _, err := time.LoadLocation(p.TimeZone); p.TimeZone == "" || p.TimeZone == "Local" || err != nil {
 		return pd.Errorf(pd.EInvalid, "Unknown time zone %q: use a name such as Europe/Paris or America/New_York.", p.TimeZone)
 	}
 	start, err1 := time.Parse("15:04", p.RefreshStart)
@@ -145,14 +172,15 @@ func checkProgram(p *pd.Program) error {
 	if err1 != nil || err2 != nil || !start.Before(end) {
 		return pd.Errorf(pd.EInvalid, "The daily refresh window is two times of day, HH:MM, the start before the end.")
 	}
+	p.RefreshStart, p.RefreshEnd = start.Format("15:04"), end.Format("15:04")
 	if p.CreditExpiryMonths < 1 || p.CreditExpiryMonths > 120 {
 		return pd.Errorf(pd.EInvalid, "Credit expires after 1 to 120 months, not %d.", p.CreditExpiryMonths)
 	}
 	if p.RenewalHorizonDays < 1 || p.RenewalHorizonDays > 730 {
 		return pd.Errorf(pd.EInvalid, "The renewal horizon is 1 to 730 days, not %d.", p.RenewalHorizonDays)
 	}
-	if p.DecisionDeadlineDays < 0 || p.DecisionDeadlineDays >= p.RenewalHorizonDays {
-		return pd.Errorf(pd.EInvalid, "The decision deadline is 0 or more days before the renewal date, and fewer than the horizon's %d.", p.RenewalHorizonDays)
+	if p.DecisionDeadlineDays < 0 || p.DecisionDeadlineDays > 365 || p.DecisionDeadlineDays >= p.RenewalHorizonDays {
+		return pd.Errorf(pd.EInvalid, "The decision deadline is 0 to 365 days before the renewal date, and fewer than the horizon's %d.", p.RenewalHorizonDays)
 	}
 	if p.DefaultCommOwner == "" {
 		p.DefaultCommOwner = pd.OwnerVendor
@@ -163,6 +191,7 @@ func checkProgram(p *pd.Program) error {
 	return nil
 }
 
+// writeProgram stores the settings row.
 func writeProgram(ctx context.Context, t *tx, p pd.Program) error {
 	q := `INSERT INTO program (id, name, currency, time_zone, refresh_start, refresh_end,
 			credit_expiry_months, renewal_horizon_days, decision_deadline_days, default_comm_owner)

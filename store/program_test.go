@@ -40,10 +40,14 @@ func TestUpdateProgram(t *testing.T) {
 			{"no name", admin, edit(func(p *pd.Program) { p.Name = " " }), pd.EInvalid},
 			{"a currency of two letters", admin, edit(func(p *pd.Program) { p.Currency = "US" }), pd.EInvalid},
 			{"an unknown time zone", admin, edit(func(p *pd.Program) { p.TimeZone = "Mars/Olympus" }), pd.EInvalid},
+			{"the server's time zone", admin, edit(func(p *pd.Program) { p.TimeZone = "Local" }), pd.EInvalid},
 			{"a window ending before it starts", admin, edit(func(p *pd.Program) { p.RefreshStart, p.RefreshEnd = "08:00", "06:00" }), pd.EInvalid},
 			{"a window that is not a time", admin, edit(func(p *pd.Program) { p.RefreshStart = "6am" }), pd.EInvalid},
 			{"no horizon", admin, edit(func(p *pd.Program) { p.RenewalHorizonDays = 0 }), pd.EInvalid},
+			{"a horizon beyond two years", admin, edit(func(p *pd.Program) { p.RenewalHorizonDays = 731 }), pd.EInvalid},
 			{"a deadline beyond the horizon", admin, edit(func(p *pd.Program) { p.DecisionDeadlineDays = p.RenewalHorizonDays }), pd.EInvalid},
+			{"a deadline beyond a year", admin, edit(func(p *pd.Program) { p.RenewalHorizonDays, p.DecisionDeadlineDays = 730, 366 }), pd.EInvalid},
+			{"a negative deadline", admin, edit(func(p *pd.Program) { p.DecisionDeadlineDays = -1 }), pd.EInvalid},
 			{"an unknown owner", admin, edit(func(p *pd.Program) { p.DefaultCommOwner = "nobody" }), pd.EInvalid},
 		} {
 			if err := db.UpdateProgram(c.ctx, c.p); pd.ErrorCode(err) != c.code {
@@ -80,12 +84,14 @@ func TestUpdateProgram(t *testing.T) {
 		// To the partner: Initech's two vendor-owned renewals move; Northwind's do not.
 		p := edit(func(p *pd.Program) {
 			p.DefaultCommOwner, p.Currency, p.CreditExpiryMonths = pd.OwnerPartner, "eur", 6
+			p.RefreshStart = "6:00" // written as 06:00: no change
 		})
 		if err := db.UpdateProgram(admin, p); err != nil {
 			t.Fatal(err)
 		}
 		saved, _ := db.Program(admin)
-		if saved.DefaultCommOwner != pd.OwnerPartner || saved.Currency != "EUR" || saved.CreditExpiryMonths != cur.CreditExpiryMonths {
+		if saved.DefaultCommOwner != pd.OwnerPartner || saved.Currency != "EUR" || saved.CreditExpiryMonths != cur.CreditExpiryMonths ||
+			saved.RefreshStart != "06:00" {
 			t.Errorf("saved %+v", saved)
 		}
 		if a := alerts(alpha); a != st.AlphaAlerts-1+2 || owner(st.NorthwindRenewal) != pd.OwnerVendor ||
