@@ -90,12 +90,7 @@ func (s *Server) programForm(w http.ResponseWriter, r *http.Request) error {
 	}
 	pv := programFormOf(p)
 	pv.Notice = r.URL.Query().Get("notice") == "saved"
-	v, err := s.adminView(r, "program", pv)
-	if err != nil {
-		return err
-	}
-	s.render(w, r, "admin_program", v)
-	return nil
+	return s.renderAdmin(w, r, 0, "program", "admin_program", pv)
 }
 
 func (s *Server) saveProgram(w http.ResponseWriter, r *http.Request) error {
@@ -128,13 +123,7 @@ func (s *Server) saveProgram(w http.ResponseWriter, r *http.Request) error {
 		}
 		pv := programFormOf(p)
 		pv.Horizon, pv.Deadline, pv.Error = r.PostFormValue("renewal_horizon_days"), r.PostFormValue("decision_deadline_days"), pd.ErrorMessage(err)
-		v, verr := s.adminView(r, "program", pv)
-		if verr != nil {
-			return verr
-		}
-		w.WriteHeader(http.StatusBadRequest)
-		s.render(w, r, "admin_program", v)
-		return nil
+		return s.renderAdmin(w, r, http.StatusBadRequest, "program", "admin_program", pv)
 	}
 	http.Redirect(w, r, "/admin/program?notice=saved", http.StatusSeeOther)
 	return nil

@@ -20,21 +20,27 @@ type staffListView struct {
 	Error  string
 }
 
-func (s *Server) adminView(r *http.Request, nav string, data any) (*view, error) {
+// renderAdmin renders one of the program admin's pages (code 0 is 200).
+func (s *Server) renderAdmin(w http.ResponseWriter, r *http.Request, code int, nav, page string, data any) error {
 	prog, err := s.db.Program(r.Context())
 	if err != nil {
-		return nil, err
+		return err
 	}
-	return &view{Program: prog, Nav: nav, Data: data}, nil
+	if code != 0 {
+		w.WriteHeader(code)
+	}
+	s.render(w, r, page, &view{Program: prog, Nav: nav, Data: data})
+	return nil
 }
 
-func (s *Server) staffList(r *http.Request, sv *staffListView) (*view, error) {
+// staffList renders the staff page, with sv's notice or refilled form.
+func (s *Server) staffList(w http.ResponseWriter, r *http.Request, code int, sv *staffListView) error {
 	var err error
 	if sv.Staff, sv.Teams, err = s.db.ListStaff(r.Context()); err != nil {
-		return nil, err
+		return err
 	}
 	sv.Roles = pd.StaffRoles
-	return s.adminView(r, "staff", sv)
+	return s.renderAdmin(w, r, code, "staff", "admin_staff", sv)
 }
 
 func (s *Server) staffPage(w http.ResponseWriter, r *http.Request) error {
@@ -42,12 +48,7 @@ func (s *Server) staffPage(w http.ResponseWriter, r *http.Request) error {
 	if n := r.URL.Query().Get("notice"); n == "saved" || n == "created" {
 		sv.Notice = n
 	}
-	v, err := s.staffList(r, sv)
-	if err != nil {
-		return err
-	}
-	s.render(w, r, "admin_staff", v)
-	return nil
+	return s.staffList(w, r, 0, sv)
 }
 
 func staffFromForm(r *http.Request) pd.Staff {
@@ -61,14 +62,7 @@ func (s *Server) createStaff(w http.ResponseWriter, r *http.Request) error {
 		if pd.ErrorCode(err) != pd.EInvalid && pd.ErrorCode(err) != pd.EConflict {
 			return err
 		}
-		sv := &staffListView{New: st, Error: pd.ErrorMessage(err)}
-		v, lerr := s.staffList(r, sv)
-		if lerr != nil {
-			return lerr
-		}
-		w.WriteHeader(status(pd.ErrorCode(err)))
-		s.render(w, r, "admin_staff", v)
-		return nil
+		return s.staffList(w, r, status(pd.ErrorCode(err)), &staffListView{New: st, Error: pd.ErrorMessage(err)})
 	}
 	http.Redirect(w, r, "/admin/staff?notice=created", http.StatusSeeOther)
 	return nil
@@ -84,12 +78,7 @@ func (s *Server) staffForm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v, err := s.adminView(r, "staff", &staffFormView{Staff: *st})
-	if err != nil {
-		return err
-	}
-	s.render(w, r, "admin_staff_edit", v)
-	return nil
+	return s.renderAdmin(w, r, 0, "staff", "admin_staff_edit", &staffFormView{Staff: *st})
 }
 
 func (s *Server) saveStaff(w http.ResponseWriter, r *http.Request) error {
@@ -104,13 +93,7 @@ func (s *Server) saveStaff(w http.ResponseWriter, r *http.Request) error {
 		if pd.ErrorCode(err) != pd.EInvalid {
 			return err
 		}
-		v, verr := s.adminView(r, "staff", &staffFormView{Staff: st, Error: pd.ErrorMessage(err)})
-		if verr != nil {
-			return verr
-		}
-		w.WriteHeader(http.StatusBadRequest)
-		s.render(w, r, "admin_staff_edit", v)
-		return nil
+		return s.renderAdmin(w, r, http.StatusBadRequest, "staff", "admin_staff_edit", &staffFormView{Staff: st, Error: pd.ErrorMessage(err)})
 	}
 	http.Redirect(w, r, "/admin/staff?notice=saved", http.StatusSeeOther)
 	return nil
@@ -141,12 +124,7 @@ func (s *Server) teamForm(w http.ResponseWriter, r *http.Request) error {
 			tv.Consultants = append(tv.Consultants, st)
 		}
 	}
-	v, err := s.adminView(r, "partners", tv)
-	if err != nil {
-		return err
-	}
-	s.render(w, r, "admin_team", v)
-	return nil
+	return s.renderAdmin(w, r, 0, "partners", "admin_team", tv)
 }
 
 func (s *Server) assignTeam(w http.ResponseWriter, r *http.Request) error {
