@@ -72,15 +72,11 @@ func (db *DB) EngagementOverview(ctx context.Context, q EngagementQuery) (*pd.En
 	}
 	var o pd.EngagementOverview
 	err := db.view(ctx, func(t *tx) error {
-		partnerID, err := partnerScope(ctx, t, false)
+		partnerID, prog, day, err := scopedDay(ctx, t, false)
 		if err != nil {
 			return err
 		}
-		prog, err := program(ctx, t)
-		if err != nil {
-			return err
-		}
-		o.Today = today(t, prog)
+		o.Today = day
 		// The renewals' pass runs beside the clients' on another read
 		// connection: each costs about as much, and the page waits for the
 		// longer one only.

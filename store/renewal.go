@@ -147,15 +147,11 @@ func (db *DB) ListRenewals(ctx context.Context, f pd.RenewalFilter) (*pd.Renewal
 	}
 	var page pd.RenewalPage
 	err := db.view(ctx, func(t *tx) error {
-		partnerID, err := partnerScope(ctx, t, false)
+		partnerID, prog, day, err := scopedDay(ctx, t, false)
 		if err != nil {
 			return err
 		}
-		prog, err := program(ctx, t)
-		if err != nil {
-			return err
-		}
-		page.Today = today(t, prog)
+		page.Today = day
 		user := actingUser(ctx)
 		set := newRenewalSet(partnerID, user, page.Today, prog, f)
 		alerts := newRenewalSet(partnerID, user, page.Today, prog, AlertFilter())
@@ -214,15 +210,11 @@ func (db *DB) ListRenewals(ctx context.Context, f pd.RenewalFilter) (*pd.Renewal
 func (db *DB) RenewalAlerts(ctx context.Context) (int, error) {
 	var n int
 	err := db.view(ctx, func(t *tx) error {
-		partnerID, err := partnerScope(ctx, t, false)
+		partnerID, prog, day, err := scopedDay(ctx, t, false)
 		if err != nil {
 			return err
 		}
-		prog, err := program(ctx, t)
-		if err != nil {
-			return err
-		}
-		q, args := newRenewalSet(partnerID, actingUser(ctx), today(t, prog), prog, AlertFilter()).count()
+		q, args := newRenewalSet(partnerID, actingUser(ctx), day, prog, AlertFilter()).count()
 		return t.queryRow(ctx, q, args...).Scan(&n)
 	})
 	if err != nil {
@@ -287,15 +279,11 @@ func scopedRenewal(ctx context.Context, t *tx, partnerID, renewalID int64, deadl
 func (db *DB) Renewal(ctx context.Context, renewalID int64) (*pd.RenewalDetail, error) {
 	var d pd.RenewalDetail
 	err := db.view(ctx, func(t *tx) error {
-		partnerID, err := partnerScope(ctx, t, false)
+		partnerID, prog, day, err := scopedDay(ctx, t, false)
 		if err != nil {
 			return err
 		}
-		prog, err := program(ctx, t)
-		if err != nil {
-			return err
-		}
-		d.Today = today(t, prog)
+		d.Today = day
 		r, setting, err := scopedRenewal(ctx, t, partnerID, renewalID, prog.DecisionDeadlineDays)
 		if err != nil {
 			return err

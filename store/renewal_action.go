@@ -17,16 +17,10 @@ import (
 // renewalAction loads the renewal a partner user acts on, in a write
 // transaction, with the program and today's date.
 func renewalAction(ctx context.Context, t *tx, renewalID int64) (int64, *pd.Renewal, string, pd.Program, pd.Date, error) {
-	var prog pd.Program
-	var day pd.Date
-	partnerID, err := partnerScope(ctx, t, true)
+	partnerID, prog, day, err := scopedDay(ctx, t, true)
 	if err != nil {
 		return 0, nil, "", prog, day, err
 	}
-	if prog, err = program(ctx, t); err != nil {
-		return 0, nil, "", prog, day, err
-	}
-	day = today(t, prog)
 	r, setting, err := scopedRenewal(ctx, t, partnerID, renewalID, prog.DecisionDeadlineDays)
 	if err != nil {
 		return 0, nil, "", prog, day, err

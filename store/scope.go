@@ -6,6 +6,20 @@ import (
 	pd "github.com/partnerdesk/partnerdesk"
 )
 
+// scopedDay is partnerScope, the program and the program's today: what the
+// renewal and engagement pages and actions start from.
+func scopedDay(ctx context.Context, t *tx, write bool) (int64, pd.Program, pd.Date, error) {
+	partnerID, err := partnerScope(ctx, t, write)
+	if err != nil {
+		return 0, pd.Program{}, pd.Date{}, err
+	}
+	prog, err := program(ctx, t)
+	if err != nil {
+		return 0, prog, pd.Date{}, err
+	}
+	return partnerID, prog, today(t, prog), nil
+}
+
 // partnerScope is the partner whose data a partner-scoped query may touch.
 // Partner users are always confined to their own partner, whatever else the
 // context says. Vendor staff may read the partner they view (program admins
