@@ -2,6 +2,8 @@ package storetest
 
 import (
 	"context"
+	"fmt"
+	"os"
 	"testing"
 	"time"
 
@@ -10,8 +12,27 @@ import (
 	"github.com/partnerdesk/partnerdesk/store"
 )
 
-// Now is the fixture's "today": renewals and history are placed around it.
-var Now = time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
+// DefaultToday is the fixture's "today" unless PARTNERDESK_TEST_TODAY
+// moves it. Runs stay deterministic: the real date never enters.
+const DefaultToday = "2026-11-27"
+
+// Now is the fixture's "today" at noon UTC: renewals and history are placed
+// around it. Set PARTNERDESK_TEST_TODAY=YYYY-MM-DD to run the whole suite on
+// another day (a leap day, a month or year end) and prove that no test and
+// no code depends on the date the suite happens to run.
+var Now = today()
+
+func today() time.Time {
+	s := os.Getenv("PARTNERDESK_TEST_TODAY")
+	if s == "" {
+		s = DefaultToday
+	}
+	d, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		panic(fmt.Sprintf("PARTNERDESK_TEST_TODAY=%q: want YYYY-MM-DD", s))
+	}
+	return d.Add(12 * time.Hour)
+}
 
 // Clock returns Now.
 func Clock() time.Time { return Now }
