@@ -22,8 +22,11 @@ const DefaultToday = "2026-11-27"
 // no code depends on the date the suite happens to run.
 var Now = today()
 
+// todayEnv names the variable that moves the fixture's today.
+const todayEnv = "PARTNERDESK_TEST_TODAY"
+
 func today() time.Time {
-	s := os.Getenv("PARTNERDESK_TEST_TODAY")
+	s := os.Getenv(todayEnv)
 	if s == "" {
 		s = DefaultToday
 	}
@@ -36,6 +39,12 @@ func today() time.Time {
 
 // Clock returns Now.
 func Clock() time.Time { return Now }
+
+// recordToday reads the variable again while a test runs: go test keys its
+// result cache on the variables a test reads, and a read during package
+// initialisation (where Now is set) is not seen, so without this a moved
+// date would be answered from the cache of another date's run.
+func recordToday() { _ = os.Getenv(todayEnv) }
 
 // Password is every fixture user's password.
 const Password = "fixture-password"
@@ -102,6 +111,7 @@ var clients = []client{
 // subscriptions, usage, renewals, and users of every kind.
 func Load(t testing.TB, db *store.DB) {
 	t.Helper()
+	recordToday()
 	ctx := context.Background()
 	prog := store.DefaultProgram
 	prog.Name = "Test Program"

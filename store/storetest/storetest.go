@@ -29,6 +29,7 @@ type Engine struct {
 
 // Engines lists SQLite, and PostgreSQL when its DSN is set.
 func Engines() []Engine {
+	recordToday()
 	es := []Engine{{Name: "sqlite", Open: OpenSQLite}}
 	if os.Getenv(PostgresEnv) != "" {
 		es = append(es, Engine{Name: "postgres", Open: OpenPostgres})
