@@ -67,8 +67,8 @@ func Run(ctx context.Context, db *store.DB, now time.Time, opts Options) (Stats,
 	st := Stats{Day: pd.DateOf(now, prog.Location())}
 	say("%s, program time zone %s", st.Day, prog.Location())
 
-	// Renewal rules (issue 4) and the engagement history: theirs to
-	// define, the refresh's to run once a day.
+	// Renewal rules and the engagement history: the store's to define,
+	// the refresh's to run once a day.
 	if st.Renewals, err = db.RefreshRenewals(ctx, st.Day); err != nil {
 		return st, err
 	}
