@@ -1,6 +1,8 @@
 package main
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -58,5 +60,22 @@ func TestVersionComesFromTheBuild(t *testing.T) {
 	code, out, _ := runCmd(t, "version")
 	if code != 0 || !strings.HasPrefix(out, "partnerdesk ") || !strings.Contains(out, "go1.") {
 		t.Fatalf("version: %d %q", code, out)
+	}
+}
+
+func TestHealthcheckAsksTheServer(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/healthz" {
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	addr := strings.TrimPrefix(srv.URL, "http://")
+	if code, out, errOut := runCmd(t, "healthcheck", "--addr", addr); code != 0 || out != "ok\n" {
+		t.Fatalf("healthcheck: %d %q %q", code, out, errOut)
+	}
+	srv.Close()
+	if code, _, _ := runCmd(t, "healthcheck", "--addr", addr); code != 1 {
+		t.Fatalf("healthcheck of a stopped server: %d, want 1", code)
 	}
 }

@@ -28,6 +28,7 @@ Usage:
   partnerdesk backup  [flags] FILE   copy a SQLite database consistently, while the server runs
   partnerdesk restore [flags] FILE   put a SQLite backup in place of the database (server stopped)
   partnerdesk version                print the version of this build
+  partnerdesk healthcheck [--addr]   exit 0 if the server at --addr answers /healthz (for containers)
 
 Common flags (and environment variables):
   --database-url URL   PARTNERDESK_DATABASE_URL  SQLite file path (default partnerdesk.db) or postgres://…
@@ -69,6 +70,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "version":
 		fmt.Fprintln(stdout, version())
 		return 0
+	case "healthcheck":
+		err = runHealthcheck(ctx, args[1:], stdout, stderr)
 	case "backup":
 		err = runBackup(ctx, args[1:], stdout, stderr)
 	case "restore":
