@@ -29,7 +29,6 @@ func startCSV(w http.ResponseWriter, filename string, header ...string) (*csvWri
 	h := w.Header()
 	h.Set("Content-Type", "text/csv; charset=utf-8")
 	h.Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", filename))
-	h.Set("Cache-Control", "no-store")
 	c := &csvWriter{w: csv.NewWriter(w)}
 	c.flush, _ = w.(http.Flusher)
 	return c, c.w.Write(header)

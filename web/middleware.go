@@ -225,8 +225,13 @@ func csrfToken(ctx context.Context) string {
 
 // secure reports whether cookies must carry the Secure flag.
 func (s *Server) secure(r *http.Request) bool {
-	return s.cfg.SecureCookies || r.TLS != nil ||
-		(s.cfg.TrustProxy && strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https"))
+	return s.cfg.SecureCookies || s.overTLS(r)
+}
+
+// overTLS reports whether the request came over TLS: to this server, or
+// (with TrustProxy) to the proxy in front, which says so.
+func (s *Server) overTLS(r *http.Request) bool {
+	return r.TLS != nil || (s.cfg.TrustProxy && strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https"))
 }
 
 // clientIP is the address sign-in attempts are counted against.
