@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode"
 
 	pd "github.com/partnerdesk/partnerdesk"
 )
@@ -55,9 +56,11 @@ func (c *csvWriter) Close() error {
 }
 
 // csvText neutralises a text cell that a spreadsheet would take for a
-// formula (=, +, -, @ first), so that an exported name cannot run one.
+// formula (=, +, -, @ first, or after spaces and control characters,
+// which spreadsheets skip), so that an exported name cannot run one.
 func csvText(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+	lead := strings.TrimLeftFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) })
+	if (lead != "" && strings.ContainsRune("=+-@", rune(lead[0]))) || (s != "" && strings.ContainsRune("\t\r", rune(s[0]))) {
 		return "'" + s
 	}
 	return s
