@@ -135,7 +135,7 @@ func (s *Server) clientsCSV(w http.ResponseWriter, r *http.Request) error {
 		}
 		if page, err = s.db.ListClients(r.Context(), f); err != nil {
 			// The headers are sent: end the file short and log why.
-			s.log.Error("export clients", "err", err)
+			s.logError(r, "export clients", err)
 			return nil
 		}
 	}
