@@ -2,7 +2,10 @@ package web
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"net"
@@ -198,15 +201,32 @@ func tooLarge(limit int64) error {
 }
 
 // anonymousCSRF returns the double-submit token of a signed-out visitor
-// (the sign-in form), setting its cookie when missing.
+// (the sign-in form), setting its cookie when missing or not one this
+// program made.
 func (s *Server) anonymousCSRF(w http.ResponseWriter, r *http.Request) string {
-	if c, err := r.Cookie("pd_csrf"); err == nil && len(c.Value) >= 32 {
+	if c, err := r.Cookie("pd_csrf"); err == nil && s.madeCSRF(c.Value) {
 		return c.Value
 	}
-	tok := newToken()
+	tok := s.signCSRF(newToken())
 	http.SetCookie(w, &http.Cookie{Name: "pd_csrf", Value: tok, Path: "/", HttpOnly: true,
 		Secure: s.secure(r), SameSite: http.SameSiteLaxMode})
 	return tok
+}
+
+// signCSRF makes a signed-out visitor's token: a nonce and its HMAC under
+// the key the servers share. A plain double-submit cookie would take any
+// value that an attacker planted in the browser and put in a form too,
+// signing the victim in to the attacker's account (login CSRF).
+func (s *Server) signCSRF(nonce string) string {
+	m := hmac.New(sha256.New, s.csrfKey)
+	m.Write([]byte("pd_csrf:" + nonce))
+	return nonce + "." + base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// madeCSRF reports whether tok was made by signCSRF.
+func (s *Server) madeCSRF(tok string) bool {
+	nonce, _, ok := strings.Cut(tok, ".")
+	return ok && nonce != "" && hmac.Equal([]byte(tok), []byte(s.signCSRF(nonce)))
 }
 
 // validCSRF checks the form field or X-CSRF-Token header against the token.

@@ -4,6 +4,7 @@
 package web
 
 import (
+	"context"
 	"embed"
 	"html/template"
 	"io/fs"
@@ -48,6 +49,7 @@ type Server struct {
 	mux     *http.ServeMux
 	handler http.Handler // mux behind the cross-origin check
 	api     *apiDoc
+	csrfKey []byte // signs the signed-out visitor's CSRF token
 }
 
 // New builds the server and parses the templates once.
@@ -66,7 +68,13 @@ func New(db *store.DB, cfg Config, log *slog.Logger, now pd.Clock) (*Server, err
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{db: db, cfg: cfg, log: log, now: now, pages: pages, limiter: newLoginLimiter(now), api: api}
+	// Every server sharing the database must accept the sign-in form
+	// that another served, so the key is the database's.
+	csrfKey, err := db.ServerSecret(context.Background(), "csrf")
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{db: db, cfg: cfg, log: log, now: now, pages: pages, limiter: newLoginLimiter(now), api: api, csrfKey: csrfKey}
 	s.mux = http.NewServeMux()
 	for _, rt := range s.routes() {
 		s.mux.Handle(rt.Method+" "+rt.Pattern, s.wrap(rt))
