@@ -197,7 +197,7 @@ func tooLarge(limit int64) error {
 	if limit >= 1<<20 {
 		size = fmt.Sprintf("%d MiB", limit>>20)
 	}
-	return pd.Errorf(pd.ETooLarge, "The request is larger than %s, the most this address takes.", size)
+	return pd.Errorf(pd.ETooLarge, "The request body is over the limit of %s.", size)
 }
 
 // anonymousCSRF returns the double-submit token of a signed-out visitor
