@@ -27,6 +27,9 @@ type Scheduler struct {
 	// Retry is how long to wait after a failed run, or while another
 	// process runs the day (default five minutes).
 	Retry time.Duration
+	// Observe, if set, is told of each refresh this scheduler ran (or
+	// that failed), for the metrics.
+	Observe func(st Stats, err error)
 	// after waits for d; tests shorten it.
 	after func(d time.Duration) <-chan time.Time
 }
@@ -83,6 +86,9 @@ func (s *Scheduler) step(ctx context.Context, t time.Time) (time.Duration, error
 		return min(next.Sub(t), maxSleep), nil
 	}
 	st, ran, err := Claimed(ctx, s.DB, t, s.Worker, false, Options{})
+	if s.Observe != nil && (ran || err != nil) {
+		s.Observe(st, err)
+	}
 	switch {
 	case err != nil:
 		return 0, err

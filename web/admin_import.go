@@ -5,6 +5,7 @@ import (
 
 	pd "github.com/partnerdesk/partnerdesk"
 	"github.com/partnerdesk/partnerdesk/csvimport"
+	"github.com/partnerdesk/partnerdesk/metrics"
 )
 
 // The CSV upload page, for program admins: the same import as the command
@@ -72,6 +73,7 @@ func (s *Server) importUpload(w http.ResponseWriter, r *http.Request) error {
 		s.render(w, r, "import", v)
 		return nil
 	}
+	s.cfg.Metrics.Ingest(metrics.DoorCSV, rep.Rows, len(rep.Problems), rep.DryRun)
 	iv.Report = rep
 	iv.Shown = rep.Problems[:min(len(rep.Problems), maxShownProblems)]
 	if len(rep.Problems) > 0 {

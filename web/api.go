@@ -6,6 +6,7 @@ import (
 	"net/url"
 
 	pd "github.com/partnerdesk/partnerdesk"
+	"github.com/partnerdesk/partnerdesk/metrics"
 	"github.com/partnerdesk/partnerdesk/store"
 )
 
@@ -33,6 +34,18 @@ type ingestResult struct {
 
 // ingestHandler serves a POST of records of one kind, all or nothing, with
 // ?dry_run=true to check without writing.
+// countIngest records a batch through door in the metrics: its records if
+// applied, its problems if rejected.
+func (s *Server) countIngest(door string, records int, dry bool, err error) {
+	problems := 0
+	if be := pd.AsBatchError(err); be != nil {
+		problems = max(1, len(be.Problems))
+	} else if err != nil {
+		return
+	}
+	s.cfg.Metrics.Ingest(door, records, problems, dry)
+}
+
 func ingestHandler[T any](s *Server, write func(in *store.Ingest, recs []T, base int) error) func(http.ResponseWriter, *http.Request) error {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		dry := false
@@ -50,6 +63,7 @@ func ingestHandler[T any](s *Server, write func(in *store.Ingest, recs []T, base
 			return err
 		}
 		res, err := s.db.Ingest(r.Context(), dry, func(in *store.Ingest) error { return write(in, body.Records, 0) })
+		s.countIngest(metrics.DoorAPI, len(body.Records), dry, err)
 		if err != nil {
 			return err
 		}

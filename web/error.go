@@ -66,7 +66,7 @@ func (s *Server) error(w http.ResponseWriter, r *http.Request, err error) {
 		return
 	}
 	w.WriteHeader(st)
-	s.render(w, r, "error", &errorPage{Status: st, Message: pd.ErrorMessage(err)})
+	s.render(w, r, "error", &errorPage{Status: st, Message: pd.ErrorMessage(err), RequestID: requestIDOf(r.Context())})
 }
 
 // logError logs a request's internal error, at debug when it only comes
@@ -88,6 +88,7 @@ type apiError struct {
 }
 
 type errorPage struct {
-	Status  int
-	Message string
+	Status    int
+	Message   string
+	RequestID string // to quote when asking for help
 }

@@ -69,8 +69,8 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, name string, dat
 		root = "fragment"
 	}
 	if err := s.pages[name].ExecuteTemplate(&buf, root, v); err != nil {
-		s.log.Error("render", "template", name, "err", err)
-		http.Error(w, "Internal error.", http.StatusInternalServerError)
+		s.log.ErrorContext(r.Context(), "render", "template", name, "err", err)
+		http.Error(w, "Internal error (request "+requestIDOf(r.Context())+").", http.StatusInternalServerError)
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	pd "github.com/partnerdesk/partnerdesk"
+	"github.com/partnerdesk/partnerdesk/metrics"
 	"github.com/partnerdesk/partnerdesk/store"
 )
 
@@ -36,6 +37,9 @@ type Config struct {
 	// StripeWebhookSecret is the signing secret of the Stripe webhook
 	// endpoint (whsec_…); without it, deliveries are refused.
 	StripeWebhookSecret string
+	// Metrics receives the requests' and ingests' figures; nil records
+	// nothing.
+	Metrics *metrics.Metrics
 }
 
 // Server holds what the handlers share.
@@ -74,6 +78,8 @@ func New(db *store.DB, cfg Config, log *slog.Logger, now pd.Clock) (*Server, err
 	if err != nil {
 		return nil, err
 	}
+	// Log lines written with a request's context carry its id.
+	log = slog.New(requestIDHandler{log.Handler()})
 	s := &Server{db: db, cfg: cfg, log: log, now: now, pages: pages, limiter: newLoginLimiter(now), api: api, csrfKey: csrfKey}
 	s.mux = http.NewServeMux()
 	for _, rt := range s.routes() {
@@ -108,7 +114,13 @@ const (
 // ServeHTTP applies the middleware common to every request.
 func (s *Server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	w := &timingWriter{ResponseWriter: rw, start: time.Now()}
+	id := s.requestID(r)
+	// The mux sets the matched pattern on this request, which the access
+	// log then names.
+	r = r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id))
+	defer func() { s.logRequest(r, w, time.Since(w.start)) }()
 	h := w.Header()
+	h.Set("X-Request-Id", id)
 	h.Set("Content-Security-Policy", contentSecurityPolicy)
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "same-origin")
@@ -121,15 +133,17 @@ func (s *Server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	}
 	defer func() {
 		if v := recover(); v != nil {
-			s.log.Error("panic", "method", r.Method, "path", r.URL.Path, "panic", v)
-			http.Error(w, "Internal error.", http.StatusInternalServerError)
+			s.log.ErrorContext(r.Context(), "panic", "method", r.Method, "path", r.URL.Path, "panic", v)
+			http.Error(w, "Internal error (request "+id+").", http.StatusInternalServerError)
 		}
 	}()
-	if isAPI(r) {
-		if h, pattern := s.mux.Handler(r); pattern == "" {
+	if h, pattern := s.mux.Handler(r); pattern == "" {
+		if isAPI(r) {
 			s.apiNoRoute(w, r, h)
-			return
+		} else {
+			s.pageNoRoute(w, r, h)
 		}
+		return
 	}
 	s.handler.ServeHTTP(w, r)
 }
@@ -145,6 +159,20 @@ func (s *Server) apiNoRoute(w http.ResponseWriter, r *http.Request, h http.Handl
 		return
 	}
 	s.error(w, r, pd.Errorf(pd.ENotFound, "No such API endpoint; the endpoints are described at /api/v1/openapi.json."))
+}
+
+// pageNoRoute answers a page request that matches no route with the
+// site's error page (not the mux's bare text), 404 or 405.
+func (s *Server) pageNoRoute(w http.ResponseWriter, r *http.Request, h http.Handler) {
+	probe := &statusProbe{header: http.Header{}}
+	h.ServeHTTP(probe, r)
+	if probe.status == http.StatusMethodNotAllowed {
+		w.Header().Set("Allow", probe.header.Get("Allow"))
+		w.WriteHeader(http.StatusMethodNotAllowed)
+		s.render(w, r, "error", &errorPage{Status: http.StatusMethodNotAllowed, RequestID: requestIDOf(r.Context())})
+		return
+	}
+	s.error(w, r, pd.Errorf(pd.ENotFound, "There is no page at this address."))
 }
 
 // statusProbe records a handler's status and headers, discarding its body.
