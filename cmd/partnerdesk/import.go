@@ -38,6 +38,10 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return 2
 	}
 	kind, path := pos[0], pos[1]
+	if err := cfg.validate(); err != nil {
+		fmt.Fprintf(stderr, "partnerdesk import: %v\n", err)
+		return 2
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		fmt.Fprintf(stderr, "partnerdesk import: %v\n", err)
