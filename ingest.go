@@ -239,6 +239,21 @@ func (c *checker) text(field, v string, required bool) {
 	}
 }
 
+// url checks an optional URL field: text that valid (IsLink or
+// IsImageURL) accepts, described by rule.
+func (c *checker) url(field, v string, valid func(string) bool, rule string) {
+	n := len(c.ps)
+	c.text(field, v, false)
+	if len(c.ps) == n && v != "" && !valid(v) {
+		c.fail(field, "must be %s", rule)
+	}
+}
+
+const (
+	linkRule  = "a URL starting with https:// or http://"
+	imageRule = "a URL starting with https:// (or a path on this site)"
+)
+
 func (c *checker) rangeOf(field string, v, lo, hi int64) {
 	if v < lo || v > hi {
 		c.fail(field, "must be from %d to %d", lo, hi)
@@ -292,12 +307,9 @@ func (r *PartnerRecord) Check(i int) []Problem {
 	c.id("id", r.ID, true)
 	c.text("name", r.Name, true)
 	c.text("country", r.Country, false)
-	c.text("website", r.Website, false)
+	c.url("website", r.Website, IsLink, linkRule)
 	c.id("tier", r.Tier, false)
-	c.text("crm_link_template", r.CRMLinkTemplate, false)
-	if r.CRMLinkTemplate != "" && !strings.HasPrefix(r.CRMLinkTemplate, "https://") && !strings.HasPrefix(r.CRMLinkTemplate, "http://") {
-		c.fail("crm_link_template", "must start with https:// or http://")
-	}
+	c.url("crm_link_template", r.CRMLinkTemplate, IsLink, linkRule)
 	c.id("partner_manager", r.PartnerManager, false)
 	c.id("partner_consultant", r.PartnerConsultant, false)
 	return c.ps
@@ -315,7 +327,7 @@ func (r *StaffRecord) Check(i int) []Problem {
 		c.fail("role", "must be one of program_admin, partner_manager, partner_consultant, renewal_manager")
 	}
 	c.text("description", r.Description, false)
-	c.text("photo_url", r.PhotoURL, false)
+	c.url("photo_url", r.PhotoURL, IsImageURL, imageRule)
 	return c.ps
 }
 
@@ -343,10 +355,7 @@ func (r *ClientRecord) Check(i int) []Problem {
 	c.text("industry", r.Industry, false)
 	c.text("country", r.Country, false)
 	c.rangeOf("employees", int64(r.Employees), 0, MaxCount)
-	c.text("account_url", r.AccountURL, false)
-	if r.AccountURL != "" && !strings.HasPrefix(r.AccountURL, "https://") && !strings.HasPrefix(r.AccountURL, "http://") {
-		c.fail("account_url", "must start with https:// or http://")
-	}
+	c.url("account_url", r.AccountURL, IsLink, linkRule)
 	c.id("stripe_customer_id", r.StripeCustomerID, false)
 	return c.ps
 }

@@ -38,6 +38,8 @@ func TestImportReportsEveryBadRowAndWritesNothing(t *testing.T) {
 			{"unknown column", "clients", "id,name,colour\nacct-x,X,red\n", []string{"1 colour"}, 0},
 			{"a quoted field over two lines keeps line numbers right", "clients", "id,name\nacct-a,\"A\nInc\"\n,Nameless\n", []string{"4 id"}, 0},
 			{"partners then clients", "partners", "id,name,country,tier\np-new,New Partner,DE,\n", nil, 1},
+			{"a link that is not http(s)", "partners", "id,name,website\np-js,JS,javascript:alert(1)\n", []string{"2 website"}, 0},
+			{"a photo that is not https", "staff", "id,name,email,role,photo_url\nst-js,JS,js@vendor.test,partner_manager,data:image/png;base64\n", []string{"2 photo_url"}, 0},
 		}
 		for _, c := range cases {
 			rep, err := csvimport.Import(admin(), db, c.kind, strings.NewReader(c.file), csvimport.Options{})
