@@ -6,6 +6,7 @@ import (
 	"net/mail"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Records are what integrations send through the API, CSV files and the
@@ -32,6 +33,12 @@ type Problem struct {
 	Field  string `json:"field"`
 	Code   string `json:"code"` // EInvalid, ENotFound (a reference) or EConflict
 	Reason string `json:"reason"`
+}
+
+// NotUTF8 is the problem of a field whose bytes are not UTF-8 text, alike
+// from every door.
+func NotUTF8(index int, field string) Problem {
+	return Problem{Index: index, Field: field, Code: EInvalid, Reason: "is not valid UTF-8 text"}
 }
 
 // BatchError rejects a whole batch: nothing of it was written. Its code is
@@ -221,6 +228,8 @@ func (c *checker) id(field, v string, required bool) {
 	switch {
 	case v == "" && required:
 		c.fail(field, "is required")
+	case !utf8.ValidString(v):
+		c.ps = append(c.ps, NotUTF8(c.index, field))
 	case len(v) > MaxIDLen:
 		c.fail(field, "is longer than %d characters", MaxIDLen)
 	case v != strings.TrimSpace(v) || strings.ContainsAny(v, "\x00\r\n\t"):
@@ -232,6 +241,8 @@ func (c *checker) text(field, v string, required bool) {
 	switch {
 	case strings.TrimSpace(v) == "" && required:
 		c.fail(field, "is required")
+	case !utf8.ValidString(v):
+		c.ps = append(c.ps, NotUTF8(c.index, field))
 	case len(v) > MaxTextLen:
 		c.fail(field, "is longer than %d characters", MaxTextLen)
 	case strings.ContainsRune(v, 0):
@@ -320,7 +331,9 @@ func (r *StaffRecord) Check(i int) []Problem {
 	c := &checker{index: i}
 	c.id("id", r.ID, true)
 	c.text("name", r.Name, true)
-	if _, err := mail.ParseAddress(r.Email); err != nil || !strings.Contains(r.Email, "@") || strings.ContainsAny(r.Email, "<> ") {
+	if !utf8.ValidString(r.Email) {
+		c.ps = append(c.ps, NotUTF8(i, "email"))
+	} else if _, err := mail.ParseAddress(r.Email); err != nil || !strings.Contains(r.Email, "@") || strings.ContainsAny(r.Email, "<> ") {
 		c.fail("email", "is not an email address")
 	}
 	if r.Role.IsPartner() || !r.Role.Valid() {

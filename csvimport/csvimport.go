@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	pd "github.com/partnerdesk/partnerdesk"
 	"github.com/partnerdesk/partnerdesk/store"
@@ -253,6 +254,10 @@ func newReader(r io.Reader, t reflect.Type, progress func(int, int64)) (*reader,
 	rd := &reader{csv: c, counter: cr, progress: progress}
 	seen := map[string]bool{}
 	for _, h := range header {
+		if !utf8.ValidString(h) {
+			p := pd.NotUTF8(0, strings.ToValidUTF8(h, "\ufffd"))
+			return nil, &headerProblem{RowProblem{Line: 1, Column: p.Field, Code: p.Code, Reason: p.Reason}}
+		}
 		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
 		i := slices.IndexFunc(fs, func(f field) bool { return f.name == h })
 		if i < 0 {
@@ -306,6 +311,13 @@ func (rd *reader) next(rec reflect.Value) (ok bool, err error) {
 		return false, nil
 	}
 	for i, cell := range row {
+		// Checked before a cell is parsed, so that a date or a number is
+		// reported like a text.
+		if !utf8.ValidString(cell) {
+			p := pd.NotUTF8(0, rd.names[i])
+			rd.cellProblems = append(rd.cellProblems, RowProblem{Line: line, Column: p.Field, Code: p.Code, Reason: p.Reason})
+			continue
+		}
 		if err := setField(rec.Field(rd.cols[i]), cell); err != nil {
 			rd.cellProblems = append(rd.cellProblems, RowProblem{Line: line, Column: rd.names[i], Reason: err.Error()})
 		}

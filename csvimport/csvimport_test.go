@@ -38,6 +38,8 @@ func TestImportReportsEveryBadRowAndWritesNothing(t *testing.T) {
 			{"unknown column", "clients", "id,name,colour\nacct-x,X,red\n", []string{"1 colour"}, 0},
 			{"a quoted field over two lines keeps line numbers right", "clients", "id,name\nacct-a,\"A\nInc\"\n,Nameless\n", []string{"4 id"}, 0},
 			{"partners then clients", "partners", "id,name,country,tier\np-new,New Partner,DE,\n", nil, 1},
+			{"text that is not UTF-8, in any column", "clients", "id,name,employees\nacct-ok,OK,1\nacct-bad,B\xe9ad,2\nacct-bad2,Bad,1\xff\n",
+				[]string{"3 name", "4 employees"}, 0},
 			{"a link that is not http(s)", "partners", "id,name,website\np-js,JS,javascript:alert(1)\n", []string{"2 website"}, 0},
 			{"a photo that is not https", "staff", "id,name,email,role,photo_url\nst-js,JS,js@vendor.test,partner_manager,data:image/png;base64\n", []string{"2 photo_url"}, 0},
 		}
@@ -62,7 +64,7 @@ func TestImportReportsEveryBadRowAndWritesNothing(t *testing.T) {
 		if err != nil || rep.Result.Created != 1 {
 			t.Fatalf("dry run: %v %+v", err, rep)
 		}
-		rows, _ := db.QueryRaw(context.Background(), "SELECT COUNT(*) FROM clients WHERE account_id IN ('acct-dry', 'acct-x', 'acct-a')")
+		rows, _ := db.QueryRaw(context.Background(), "SELECT COUNT(*) FROM clients WHERE account_id IN ('acct-dry', 'acct-x', 'acct-a', 'acct-ok', 'acct-bad')")
 		var n int
 		rows.Next()
 		rows.Scan(&n)

@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/santhosh-tekuri/jsonschema/v6/kind"
@@ -96,10 +97,10 @@ func (s *Server) Operations() []string {
 
 // decodeBody reads a JSON request body, validates it against the schema of
 // its operation (the route's pattern) in the document and decodes it into
-// v. A body that is
-// not JSON is invalid (400); one that breaks the schema is a *pd.BatchError
-// (422) naming each problem: its record's index ("records"/N), the field
-// and the reason. The index of a problem with the request as a whole is -1.
+// v. A body that is not JSON is invalid (400); one that is not UTF-8 text
+// or breaks the schema is a *pd.BatchError (422) naming each problem: its
+// record's index ("records"/N), the field and the reason. The index of a
+// problem with the request as a whole is -1.
 func (s *Server) decodeBody(r *http.Request, v any) error {
 	raw, err := io.ReadAll(r.Body)
 	if err != nil {
@@ -112,6 +113,13 @@ func (s *Server) decodeBody(r *http.Request, v any) error {
 	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
 	if err != nil {
 		return pd.Errorf(pd.EInvalid, "The request body is not JSON: %s", jsonErrorText(err))
+	}
+	// The decoders turn bytes that are not UTF-8 into U+FFFD without a
+	// word: find the strings that hold them while the bytes are at hand.
+	if !utf8.Valid(raw) {
+		if err := utf8Problems(raw); err != nil {
+			return err
+		}
 	}
 	if sch := s.api.bodies[r.Pattern]; sch != nil {
 		if err := sch.Validate(doc); err != nil {
@@ -151,13 +159,7 @@ func schemaProblems(ve *jsonschema.ValidationError) []pd.Problem {
 			}
 			return
 		}
-		index, field := -1, e.InstanceLocation
-		if len(field) >= 2 && field[0] == "records" {
-			if n, err := strconv.Atoi(field[1]); err == nil {
-				index, field = n, field[2:]
-			}
-		}
-		name := strings.Join(field, ".")
+		index, name := problemAt(e.InstanceLocation)
 		switch k := e.ErrorKind.(type) {
 		case *kind.Required:
 			for _, m := range k.Missing {
@@ -175,6 +177,19 @@ func schemaProblems(ve *jsonschema.ValidationError) []pd.Problem {
 	walk(ve)
 	sort.SliceStable(ps, func(i, j int) bool { return ps[i].Index < ps[j].Index })
 	return ps
+}
+
+// problemAt turns a location in the body into a problem's record index
+// and field: ["records", "3", "tools", "1"] is record 3, "tools.1"; a
+// location outside the records is index -1.
+func problemAt(loc []string) (index int, field string) {
+	index = -1
+	if len(loc) >= 2 && loc[0] == "records" {
+		if n, err := strconv.Atoi(loc[1]); err == nil {
+			index, loc = n, loc[2:]
+		}
+	}
+	return index, strings.Join(loc, ".")
 }
 
 func join(a, b string) string {
