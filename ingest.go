@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"slices"
+	"sort"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -41,24 +43,69 @@ func NotUTF8(index int, field string) Problem {
 	return Problem{Index: index, Field: field, Code: EInvalid, Reason: "is not valid UTF-8 text"}
 }
 
+// MaxProblems is how many problems a rejected load lists, the first by
+// index, beside the count of all of them: a bad file of a million rows
+// costs neither the memory nor an answer of a million problems.
+const MaxProblems = 1000
+
 // BatchError rejects a whole batch: nothing of it was written. Its code is
 // EUnprocessable.
 type BatchError struct {
-	Problems []Problem
+	Problems []Problem // the first MaxProblems, by index
+	Total    int       // all the problems found; 0 means len(Problems)
 }
+
+// Count is how many problems the batch has, listed or not.
+func (e *BatchError) Count() int { return max(e.Total, len(e.Problems)) }
 
 func (e *BatchError) Error() string {
 	return fmt.Sprintf("partnerdesk: %s: %d problems, first: record %d, %s: %s", EUnprocessable,
-		len(e.Problems), e.Problems[0].Index, e.Problems[0].Field, e.Problems[0].Reason)
+		e.Count(), e.Problems[0].Index, e.Problems[0].Field, e.Problems[0].Reason)
 }
 
 // Unwrap gives the batch's code and summary to ErrorCode and ErrorMessage.
 func (e *BatchError) Unwrap() error {
-	n := len(e.Problems)
+	n := e.Count()
 	if n == 1 {
 		return Errorf(EUnprocessable, "1 record has a problem; nothing was written.")
 	}
 	return Errorf(EUnprocessable, "%d problems in the records; nothing was written.", n)
+}
+
+// ProblemList collects the problems of a load: it counts them all and
+// keeps the first MaxProblems by index.
+type ProblemList struct {
+	ps    []Problem
+	total int
+}
+
+// Add adds problems.
+func (l *ProblemList) Add(ps ...Problem) {
+	l.total += len(ps)
+	l.ps = append(l.ps, ps...)
+	if len(l.ps) >= 2*MaxProblems {
+		l.trim()
+	}
+}
+
+// trim keeps the first MaxProblems by index, in the order they were added
+// among equal indexes; problems added later only push a trimmed one
+// further back.
+func (l *ProblemList) trim() {
+	sort.SliceStable(l.ps, func(i, j int) bool { return l.ps[i].Index < l.ps[j].Index })
+	l.ps = l.ps[:min(len(l.ps), MaxProblems)]
+}
+
+// Len is how many problems were added.
+func (l *ProblemList) Len() int { return l.total }
+
+// Err is the load's *BatchError, or nil without problems.
+func (l *ProblemList) Err() error {
+	if l.total == 0 {
+		return nil
+	}
+	l.trim()
+	return &BatchError{Problems: slices.Clone(l.ps), Total: l.total}
 }
 
 // AsBatchError returns the problems of a rejected batch, or nil.

@@ -78,6 +78,30 @@ func TestImportReportsEveryBadRowAndWritesNothing(t *testing.T) {
 	})
 }
 
+// A file with thousands of bad rows lists the first pd.MaxProblems
+// problems, by line, and counts them all.
+func TestImportListsTheFirstProblemsAndCountsAll(t *testing.T) {
+	st.Each(t, func(t *testing.T, e st.Engine) {
+		db := e.Open(t, st.Clock)
+		st.Load(t, db)
+		// Each row lacks its id and name and has a bad number: 3 problems.
+		const rows = 1500
+		file := "id,name,employees\n" + strings.Repeat(",,many\n", rows)
+		rep, err := csvimport.Import(admin(), db, "clients", strings.NewReader(file), csvimport.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rep.Problems) != pd.MaxProblems || rep.ProblemsTotal != 3*rows {
+			t.Fatalf("%d problems listed of %d, want %d of %d", len(rep.Problems), rep.ProblemsTotal, pd.MaxProblems, 3*rows)
+		}
+		for i, p := range rep.Problems {
+			if want := 2 + i/3; p.Line != want {
+				t.Fatalf("problem %d is on line %d, want %d: %+v", i, p.Line, want, p)
+			}
+		}
+	})
+}
+
 func FuzzImport(f *testing.F) {
 	db := st.OpenSQLite(f, st.Clock)
 	st.Load(f, db)

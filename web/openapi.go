@@ -127,7 +127,7 @@ func (s *Server) decodeBody(r *http.Request, v any) error {
 			if !errors.As(err, &ve) {
 				return pd.Errorf(pd.EInvalid, "The request body could not be checked.")
 			}
-			return &pd.BatchError{Problems: schemaProblems(ve)}
+			return schemaProblems(ve)
 		}
 	}
 	if err := json.Unmarshal(raw, v); err != nil {
@@ -148,9 +148,10 @@ func jsonErrorText(err error) string {
 var printer = message.NewPrinter(language.English)
 
 // schemaProblems flattens a validation error into one problem per failed
-// keyword, at the record (index) and field it concerns.
-func schemaProblems(ve *jsonschema.ValidationError) []pd.Problem {
-	var ps []pd.Problem
+// keyword, at the record (index) and field it concerns, as a
+// *pd.BatchError.
+func schemaProblems(ve *jsonschema.ValidationError) error {
+	var ps pd.ProblemList
 	var walk func(e *jsonschema.ValidationError)
 	walk = func(e *jsonschema.ValidationError) {
 		if len(e.Causes) > 0 {
@@ -163,20 +164,19 @@ func schemaProblems(ve *jsonschema.ValidationError) []pd.Problem {
 		switch k := e.ErrorKind.(type) {
 		case *kind.Required:
 			for _, m := range k.Missing {
-				ps = append(ps, pd.Problem{Index: index, Field: join(name, m), Code: pd.EInvalid, Reason: "is required"})
+				ps.Add(pd.Problem{Index: index, Field: join(name, m), Code: pd.EInvalid, Reason: "is required"})
 			}
 			return
 		case *kind.AdditionalProperties:
 			for _, m := range k.Properties {
-				ps = append(ps, pd.Problem{Index: index, Field: join(name, m), Code: pd.EInvalid, Reason: "is not a field of this record"})
+				ps.Add(pd.Problem{Index: index, Field: join(name, m), Code: pd.EInvalid, Reason: "is not a field of this record"})
 			}
 			return
 		}
-		ps = append(ps, pd.Problem{Index: index, Field: name, Code: pd.EInvalid, Reason: e.ErrorKind.LocalizedString(printer)})
+		ps.Add(pd.Problem{Index: index, Field: name, Code: pd.EInvalid, Reason: e.ErrorKind.LocalizedString(printer)})
 	}
 	walk(ve)
-	sort.SliceStable(ps, func(i, j int) bool { return ps[i].Index < ps[j].Index })
-	return ps
+	return ps.Err()
 }
 
 // problemAt turns a location in the body into a problem's record index

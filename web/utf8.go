@@ -23,7 +23,7 @@ type jsonLevel struct {
 // as a *pd.BatchError. raw must be JSON.
 func utf8Problems(raw []byte) error {
 	var stack []*jsonLevel
-	var ps []pd.Problem
+	var ps pd.ProblemList
 	report := func() {
 		var loc []string
 		for _, l := range stack {
@@ -33,7 +33,7 @@ func utf8Problems(raw []byte) error {
 				loc = append(loc, l.key)
 			}
 		}
-		ps = append(ps, pd.NotUTF8(problemAt(loc)))
+		ps.Add(pd.NotUTF8(problemAt(loc)))
 	}
 	// valueDone moves the innermost level past the value just read.
 	valueDone := func() {
@@ -82,8 +82,5 @@ func utf8Problems(raw []byte) error {
 			valueDone()
 		}
 	}
-	if len(ps) == 0 {
-		return nil
-	}
-	return &pd.BatchError{Problems: ps}
+	return ps.Err()
 }
