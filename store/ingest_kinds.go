@@ -19,7 +19,7 @@ func (in *Ingest) begin(kind string, n int, check func(i int) []pd.Problem) []bo
 	ok := make([]bool, n)
 	for i := range ok {
 		ps := check(i)
-		in.problems = append(in.problems, ps...)
+		in.problems.Add(ps...)
 		ok[i] = len(ps) == 0
 	}
 	return ok

@@ -47,7 +47,7 @@ func (s *Server) error(w http.ResponseWriter, r *http.Request, err error) {
 	if isAPI(r) {
 		body := apiError{Code: code, Message: pd.ErrorMessage(err)}
 		if be := pd.AsBatchError(err); be != nil {
-			body.Problems = be.Problems
+			body.Problems, body.ProblemsTotal = be.Problems, be.Count()
 		}
 		if st == http.StatusUnauthorized && strings.HasPrefix(r.URL.Path, "/api/") {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="partnerdesk"`)
@@ -82,9 +82,10 @@ func (s *Server) logError(r *http.Request, msg string, err error) {
 
 // apiError is the body of every API and webhook error.
 type apiError struct {
-	Code     string       `json:"code"`
-	Message  string       `json:"message"`
-	Problems []pd.Problem `json:"problems,omitempty"`
+	Code          string       `json:"code"`
+	Message       string       `json:"message"`
+	Problems      []pd.Problem `json:"problems,omitempty"`       // the first pd.MaxProblems
+	ProblemsTotal int          `json:"problems_total,omitempty"` // all of them
 }
 
 type errorPage struct {

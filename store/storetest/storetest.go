@@ -54,6 +54,14 @@ func OpenSQLite(t testing.TB, now pd.Clock) *store.DB {
 // PARTNERDESK_TEST_POSTGRES, migrates it, and drops it when t ends.
 func OpenPostgres(t testing.TB, now pd.Clock) *store.DB {
 	t.Helper()
+	return openMigrated(t, PostgresDSN(t), now)
+}
+
+// PostgresDSN creates a fresh, empty database on the server named by
+// PARTNERDESK_TEST_POSTGRES, for a test that opens it itself (a command),
+// and drops it when t ends.
+func PostgresDSN(t testing.TB) string {
+	t.Helper()
 	dsn := os.Getenv(PostgresEnv)
 	if dsn == "" {
 		t.Skipf("set %s to a PostgreSQL DSN to run on PostgreSQL", PostgresEnv)
@@ -81,7 +89,7 @@ func OpenPostgres(t testing.TB, now pd.Clock) *store.DB {
 		t.Fatal(err)
 	}
 	u.Path = "/" + name
-	return openMigrated(t, u.String(), now)
+	return u.String()
 }
 
 func openMigrated(t testing.TB, dsn string, now pd.Clock) *store.DB {
