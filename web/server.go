@@ -12,6 +12,7 @@ import (
 	"time"
 
 	pd "github.com/partnerdesk/partnerdesk"
+	"github.com/partnerdesk/partnerdesk/password"
 	"github.com/partnerdesk/partnerdesk/store"
 )
 
@@ -29,12 +30,29 @@ type Config struct {
 	// TrustProxy takes the client address and scheme from X-Forwarded-For
 	// and X-Forwarded-Proto, for a server behind a reverse proxy.
 	TrustProxy bool
+	// ProxyHops is how many trusted proxies stand in front of the server,
+	// each appending to X-Forwarded-For the address it got the request
+	// from: the client's address is the ProxyHops-th entry from the right
+	// (default 1). Entries further left are the client's own words.
+	ProxyHops int
 	// SessionTTL is how long a sign-in lasts.
 	SessionTTL time.Duration
 	// StripeWebhookSecret is the signing secret of the Stripe webhook
 	// endpoint (whsec_…); without it, deliveries are refused.
 	StripeWebhookSecret string
+	// PasswordParams are the argon2id costs of the hashes the server makes
+	// (default password.Default); a user's hash made with others is
+	// upgraded at their next sign-in.
+	PasswordParams password.Params
 }
+
+// Password hashing runs in at most hashSlots computations at once (each
+// holds PasswordParams.Memory, 64 MiB by default); a sign-in waits at most
+// hashWait for a slot, then is answered 503.
+const (
+	hashSlots = 2
+	hashWait  = 2 * time.Second
+)
 
 // Server holds what the handlers share.
 type Server struct {
@@ -43,7 +61,8 @@ type Server struct {
 	log     *slog.Logger
 	now     pd.Clock
 	pages   map[string]*template.Template
-	limiter *loginLimiter
+	limits  store.SignInLimits // counted in the database
+	hashing *password.Hasher
 	mux     *http.ServeMux
 	api     *apiDoc
 }
@@ -56,6 +75,12 @@ func New(db *store.DB, cfg Config, log *slog.Logger, now pd.Clock) (*Server, err
 	if cfg.SessionTTL == 0 {
 		cfg.SessionTTL = 12 * time.Hour
 	}
+	if cfg.ProxyHops < 1 {
+		cfg.ProxyHops = 1
+	}
+	if cfg.PasswordParams == (password.Params{}) {
+		cfg.PasswordParams = password.Default
+	}
 	pages, err := parseTemplates()
 	if err != nil {
 		return nil, err
@@ -64,7 +89,8 @@ func New(db *store.DB, cfg Config, log *slog.Logger, now pd.Clock) (*Server, err
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{db: db, cfg: cfg, log: log, now: now, pages: pages, limiter: newLoginLimiter(now), api: api}
+	s := &Server{db: db, cfg: cfg, log: log, now: now, pages: pages, api: api,
+		limits: store.DefaultSignInLimits, hashing: password.NewHasher(cfg.PasswordParams, hashSlots, hashWait)}
 	s.mux = http.NewServeMux()
 	for _, rt := range s.routes() {
 		s.mux.Handle(rt.Method+" "+rt.Pattern, s.wrap(rt))

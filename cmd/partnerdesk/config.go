@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"strconv"
 	"strings"
 )
 
@@ -18,6 +19,8 @@ type config struct {
 	LogLevel      string
 	SecureCookies bool
 	TrustProxy    bool
+	// ProxyHops is how many trusted proxies append to X-Forwarded-For.
+	ProxyHops int
 	// StripeWebhookSecret verifies Stripe's deliveries to /webhooks/stripe.
 	StripeWebhookSecret string
 }
@@ -30,6 +33,7 @@ func (c *config) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.LogLevel, "log-level", env("PARTNERDESK_LOG_LEVEL", "info"), "debug, info, warn or error")
 	fs.BoolVar(&c.SecureCookies, "secure-cookies", env("PARTNERDESK_SECURE_COOKIES", "") == "true", "always mark cookies Secure (set behind a TLS proxy)")
 	fs.BoolVar(&c.TrustProxy, "trust-proxy", env("PARTNERDESK_TRUST_PROXY", "") == "true", "trust X-Forwarded-For and X-Forwarded-Proto")
+	fs.IntVar(&c.ProxyHops, "proxy-hops", envInt("PARTNERDESK_PROXY_HOPS", 1), "with --trust-proxy, how many proxies in front of the server append to X-Forwarded-For: the client's address is that many entries from the right")
 	fs.StringVar(&c.StripeWebhookSecret, "stripe-webhook-secret", env("PARTNERDESK_STRIPE_WEBHOOK_SECRET", ""), "signing secret (whsec_…) of the Stripe webhook endpoint /webhooks/stripe")
 }
 
@@ -43,6 +47,9 @@ func (c *config) validate() error {
 	var l slog.Level
 	if err := l.UnmarshalText([]byte(c.LogLevel)); err != nil {
 		return usageError{fmt.Errorf("--log-level %q: want debug, info, warn or error", c.LogLevel)}
+	}
+	if c.ProxyHops < 1 {
+		return usageError{fmt.Errorf("--proxy-hops (PARTNERDESK_PROXY_HOPS): want a number of proxies, 1 or more")}
 	}
 	return nil
 }
@@ -58,6 +65,20 @@ func env(key, def string) string {
 		return v
 	}
 	return def
+}
+
+// envInt reads a whole-number variable; one that is not a number reads as
+// 0, which validate refuses.
+func envInt(key string, def int) int {
+	v, ok := os.LookupEnv(key)
+	if !ok {
+		return def
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil {
+		return 0
+	}
+	return n
 }
 
 // parse parses a command's flags; -h prints them.

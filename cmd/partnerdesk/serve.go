@@ -69,7 +69,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 	}
 
 	srv, err := web.New(db, web.Config{SecureCookies: cfg.SecureCookies, TrustProxy: cfg.TrustProxy,
-		StripeWebhookSecret: cfg.StripeWebhookSecret}, log, nil)
+		ProxyHops: cfg.ProxyHops, StripeWebhookSecret: cfg.StripeWebhookSecret}, log, nil)
 	if err != nil {
 		return err
 	}
