@@ -78,8 +78,9 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 		return errors.Join(err, s.db.CancelSignIn(context.WithoutCancel(ctx), res))
 	}
 	ok, outdated, verr := s.hashing.Verify(ctx, pw, hash) // hash is "" for an unknown email
-	if errors.Is(verr, password.ErrBusy) || ctx.Err() != nil {
-		// Not checked: the attempt does not count.
+	if errors.Is(verr, password.ErrBusy) || errors.Is(verr, context.Canceled) {
+		// No slot came free (or the client left while waiting): the
+		// password was not checked, and the attempt does not count.
 		if err := s.db.CancelSignIn(context.WithoutCancel(ctx), res); err != nil {
 			return err
 		}
