@@ -48,12 +48,14 @@ type Stats struct {
 	Review                      pd.Date // the review applied, if any
 	Renewals                    store.RenewalRefresh
 	EngagementMonths            int
+	SessionsDeleted             int64 // expired sign-in sessions purged
 	SignInCountersPurged        int64 // whose windows had ended
 	Elapsed                     time.Duration
 }
 
 // Run refreshes the program day of now: renewals, engagement history,
-// credit, tiers. It does not claim the day; Claimed does.
+// credit, tiers; and it purges the sign-in sessions that have expired. It
+// does not claim the day; Claimed does.
 func Run(ctx context.Context, db *store.DB, now time.Time, opts Options) (Stats, error) {
 	start := time.Now()
 	say := func(format string, args ...any) {
@@ -68,8 +70,8 @@ func Run(ctx context.Context, db *store.DB, now time.Time, opts Options) (Stats,
 	st := Stats{Day: pd.DateOf(now, prog.Location())}
 	say("%s, program time zone %s", st.Day, prog.Location())
 
-	// Renewal rules (issue 4) and the engagement history: theirs to
-	// define, the refresh's to run once a day.
+	// Renewal rules and the engagement history: the store's to define,
+	// the refresh's to run once a day.
 	if st.Renewals, err = db.RefreshRenewals(ctx, st.Day); err != nil {
 		return st, err
 	}
@@ -82,6 +84,10 @@ func Run(ctx context.Context, db *store.DB, now time.Time, opts Options) (Stats,
 	if err := runCredit(ctx, db, prog, &st, opts, say); err != nil {
 		return st, err
 	}
+	if st.SessionsDeleted, err = db.DeleteExpiredSessions(ctx); err != nil {
+		return st, err
+	}
+	say("sessions: %d expired sessions deleted", st.SessionsDeleted)
 	if st.SignInCountersPurged, err = db.PurgeSignInCounters(ctx); err != nil {
 		return st, err
 	}

@@ -91,7 +91,7 @@ func (s *Scheduler) step(ctx context.Context, t time.Time) (time.Duration, error
 		return s.Retry, nil
 	}
 	s.Log.Info("daily refresh done", "day", st.Day, "credit", st.Mode, "events", st.Events, "expired", st.Expired,
-		"partners", st.Partners, "elapsed", st.Elapsed.Round(time.Millisecond))
+		"partners", st.Partners, "sessions_deleted", st.SessionsDeleted, "elapsed", st.Elapsed.Round(time.Millisecond))
 	return 0, nil
 }
 

@@ -2,9 +2,12 @@ package web
 
 import (
 	"encoding/json"
+	"errors"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
+	"syscall"
 
 	pd "github.com/partnerdesk/partnerdesk"
 )
@@ -38,7 +41,7 @@ func status(code string) int {
 func (s *Server) error(w http.ResponseWriter, r *http.Request, err error) {
 	code := pd.ErrorCode(err)
 	if code == pd.EInternal {
-		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		s.logError(r, "request failed", err)
 	}
 	st := status(code)
 	if isAPI(r) {
@@ -64,6 +67,17 @@ func (s *Server) error(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	w.WriteHeader(st)
 	s.render(w, r, "error", &errorPage{Status: st, Message: pd.ErrorMessage(err)})
+}
+
+// logError logs a request's internal error, at debug when it only comes
+// from the client going away (its request canceled, or the connection
+// broken while the answer was written): nothing to fix on the server.
+func (s *Server) logError(r *http.Request, msg string, err error) {
+	level := slog.LevelError
+	if r.Context().Err() != nil || errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET) {
+		level = slog.LevelDebug
+	}
+	s.log.Log(r.Context(), level, msg, "method", r.Method, "path", r.URL.Path, "err", err)
 }
 
 // apiError is the body of every API and webhook error.
