@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"crypto/rand"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -197,6 +198,8 @@ func setQuery(u *url.URL, kv ...any) string {
 	}
 	return u.Path + "?" + q.Encode()
 }
+
+var randRead = rand.Read
 
 func newToken() string {
 	b := make([]byte, 32)

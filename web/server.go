@@ -15,6 +15,7 @@ import (
 
 	pd "github.com/partnerdesk/partnerdesk"
 	"github.com/partnerdesk/partnerdesk/metrics"
+	"github.com/partnerdesk/partnerdesk/password"
 	"github.com/partnerdesk/partnerdesk/store"
 )
 
@@ -32,6 +33,11 @@ type Config struct {
 	// TrustProxy takes the client address and scheme from X-Forwarded-For
 	// and X-Forwarded-Proto, for a server behind a reverse proxy.
 	TrustProxy bool
+	// ProxyHops is how many trusted proxies stand in front of the server,
+	// each appending to X-Forwarded-For the address it got the request
+	// from: the client's address is the ProxyHops-th entry from the right
+	// (default 1). Entries further left are the client's own words.
+	ProxyHops int
 	// SessionTTL is how long a sign-in lasts.
 	SessionTTL time.Duration
 	// StripeWebhookSecret is the signing secret of the Stripe webhook
@@ -40,7 +46,19 @@ type Config struct {
 	// Metrics receives the requests' and ingests' figures; nil records
 	// nothing.
 	Metrics *metrics.Metrics
+	// PasswordParams are the argon2id costs of the hashes the server makes
+	// (default password.Default); a user's hash made with others is
+	// upgraded at their next sign-in.
+	PasswordParams password.Params
 }
+
+// Password hashing runs in at most hashSlots computations at once (each
+// holds PasswordParams.Memory, 64 MiB by default); a sign-in waits at most
+// hashWait for a slot, then is answered 503.
+const (
+	hashSlots = 2
+	hashWait  = 2 * time.Second
+)
 
 // Server holds what the handlers share.
 type Server struct {
@@ -49,7 +67,8 @@ type Server struct {
 	log     *slog.Logger
 	now     pd.Clock
 	pages   map[string]*template.Template
-	limiter *loginLimiter
+	limits  store.SignInLimits // counted in the database
+	hashing *password.Hasher
 	mux     *http.ServeMux
 	handler http.Handler // mux behind the cross-origin check
 	api     *apiDoc
@@ -63,6 +82,12 @@ func New(db *store.DB, cfg Config, log *slog.Logger, now pd.Clock) (*Server, err
 	}
 	if cfg.SessionTTL == 0 {
 		cfg.SessionTTL = 12 * time.Hour
+	}
+	if cfg.ProxyHops < 1 {
+		cfg.ProxyHops = 1
+	}
+	if cfg.PasswordParams == (password.Params{}) {
+		cfg.PasswordParams = password.Default
 	}
 	pages, err := parseTemplates()
 	if err != nil {
@@ -80,7 +105,8 @@ func New(db *store.DB, cfg Config, log *slog.Logger, now pd.Clock) (*Server, err
 	}
 	// Log lines written with a request's context carry its id.
 	log = slog.New(requestIDHandler{log.Handler()})
-	s := &Server{db: db, cfg: cfg, log: log, now: now, pages: pages, limiter: newLoginLimiter(now), api: api, csrfKey: csrfKey}
+	s := &Server{db: db, cfg: cfg, log: log, now: now, pages: pages, api: api, csrfKey: csrfKey,
+		limits: store.DefaultSignInLimits, hashing: password.NewHasher(cfg.PasswordParams, hashSlots, hashWait)}
 	s.mux = http.NewServeMux()
 	for _, rt := range s.routes() {
 		s.mux.Handle(rt.Method+" "+rt.Pattern, s.wrap(rt))

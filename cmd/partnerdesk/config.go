@@ -21,6 +21,8 @@ type config struct {
 	LogFormat     string // text or json
 	SecureCookies bool
 	TrustProxy    bool
+	// ProxyHops is how many trusted proxies append to X-Forwarded-For.
+	ProxyHops int
 	// StripeWebhookSecret verifies Stripe's deliveries to /webhooks/stripe.
 	StripeWebhookSecret string
 	// MetricsAddr is where /metrics is served, apart from the product's
@@ -45,6 +47,7 @@ func (c *config) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.LogFormat, "log-format", env("PARTNERDESK_LOG_FORMAT", "text"), "text or json")
 	fs.BoolVar(&c.SecureCookies, "secure-cookies", c.boolean("PARTNERDESK_SECURE_COOKIES"), "always mark cookies Secure (set behind a TLS proxy)")
 	fs.BoolVar(&c.TrustProxy, "trust-proxy", c.boolean("PARTNERDESK_TRUST_PROXY"), "trust X-Forwarded-For, X-Forwarded-Proto and X-Request-Id")
+	fs.IntVar(&c.ProxyHops, "proxy-hops", c.integer("PARTNERDESK_PROXY_HOPS", 1), "with --trust-proxy, how many proxies in front of the server append to X-Forwarded-For: the client's address is that many entries from the right")
 	fs.StringVar(&c.StripeWebhookSecret, "stripe-webhook-secret", c.secret("PARTNERDESK_STRIPE_WEBHOOK_SECRET", ""), "signing secret (whsec_…) of the Stripe webhook endpoint /webhooks/stripe (or PARTNERDESK_STRIPE_WEBHOOK_SECRET_FILE)")
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", env("PARTNERDESK_METRICS_ADDR", ""), "serve Prometheus metrics at http://HOST:PORT/metrics (off when empty)")
 	fs.StringVar(&c.TLSCert, "tls-cert", env("PARTNERDESK_TLS_CERT", ""), "PEM certificate (chain) file: serve HTTPS")
@@ -114,6 +117,9 @@ func (c *config) validate() error {
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		return usageError{fmt.Errorf("--tls-cert and --tls-key go together")}
 	}
+	if c.ProxyHops < 1 {
+		return usageError{fmt.Errorf("--proxy-hops (PARTNERDESK_PROXY_HOPS): want a number of proxies, 1 or more")}
+	}
 	return nil
 }
 
@@ -132,6 +138,20 @@ func env(key, def string) string {
 		return v
 	}
 	return def
+}
+
+// integer reads NAME as a whole number; another value is an error.
+func (c *config) integer(name string, def int) int {
+	v, ok := os.LookupEnv(name)
+	if !ok || v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil {
+		c.envErrs = append(c.envErrs, fmt.Errorf("%s=%q: want a whole number", name, v))
+		return def
+	}
+	return n
 }
 
 // parse parses a command's flags; -h prints them.

@@ -90,7 +90,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 		}
 	}
 	srv, err := web.New(db, web.Config{SecureCookies: cfg.SecureCookies, TrustProxy: cfg.TrustProxy,
-		StripeWebhookSecret: cfg.StripeWebhookSecret, Metrics: m}, log, nil)
+		ProxyHops: cfg.ProxyHops, StripeWebhookSecret: cfg.StripeWebhookSecret, Metrics: m}, log, nil)
 	if err != nil {
 		return err
 	}

@@ -49,6 +49,10 @@ func recordToday() { _ = os.Getenv(todayEnv) }
 // Password is every fixture user's password.
 const Password = "fixture-password"
 
+// PasswordParams are the cheap argon2id costs of the fixture's hashes; a
+// test server hashes with them too, so that signing in upgrades nothing.
+var PasswordParams = password.Params{Memory: 1024, Time: 1, Threads: 1}
+
 // Fixture users, by email.
 const (
 	AdminEmail    = "admin@vendor.test"
@@ -185,7 +189,7 @@ func Load(t testing.TB, db *store.DB) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hash, err := password.Hash(Password, password.Params{Memory: 1024, Time: 1, Threads: 1})
+	hash, err := password.Hash(Password, PasswordParams)
 	if err != nil {
 		t.Fatal(err)
 	}
