@@ -277,7 +277,7 @@ func (c *checker) id(field, v string, required bool) {
 		c.fail(field, "is required")
 	case !utf8.ValidString(v):
 		c.ps = append(c.ps, NotUTF8(c.index, field))
-	case len(v) > MaxIDLen:
+	case utf8.RuneCountInString(v) > MaxIDLen:
 		c.fail(field, "is longer than %d characters", MaxIDLen)
 	case v != strings.TrimSpace(v) || strings.ContainsAny(v, "\x00\r\n\t"):
 		c.fail(field, "has spaces around it or control characters")
@@ -290,7 +290,7 @@ func (c *checker) text(field, v string, required bool) {
 		c.fail(field, "is required")
 	case !utf8.ValidString(v):
 		c.ps = append(c.ps, NotUTF8(c.index, field))
-	case len(v) > MaxTextLen:
+	case utf8.RuneCountInString(v) > MaxTextLen:
 		c.fail(field, "is longer than %d characters", MaxTextLen)
 	case strings.ContainsRune(v, 0):
 		c.fail(field, "contains a NUL character")

@@ -2,6 +2,7 @@ package partnerdesk
 
 import (
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -50,6 +51,30 @@ func TestChecksRefuseTextThatIsNotUTF8(t *testing.T) {
 	for _, c := range cases {
 		if len(c.ps) != 1 || c.ps[0] != NotUTF8(3, c.field) {
 			t.Errorf("%s: %+v", c.field, c.ps)
+		}
+	}
+}
+
+// Lengths are counted in characters, as the API document's maxLength
+// counts them: a name of MaxTextLen accented letters (twice as many bytes)
+// passes, one more does not; ids likewise at MaxIDLen.
+func TestLengthsAreCountedInCharacters(t *testing.T) {
+	for _, c := range []struct {
+		id, name string
+		want     string // the field with a problem, or ""
+	}{
+		{strings.Repeat("é", MaxIDLen), strings.Repeat("é", MaxTextLen), ""},
+		{"p-1", strings.Repeat("é", MaxTextLen+1), "name"},
+		{strings.Repeat("é", MaxIDLen+1), "Name", "id"},
+	} {
+		r := PartnerRecord{ID: c.id, Name: c.name}
+		ps := r.Check(0)
+		got := ""
+		for _, p := range ps {
+			got = p.Field
+		}
+		if got != c.want {
+			t.Errorf("id of %d characters, name of %d: problems %v, want one on %q", len([]rune(c.id)), len([]rune(c.name)), ps, c.want)
 		}
 	}
 }

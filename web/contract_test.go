@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"mime"
 	"net/http"
@@ -14,6 +15,10 @@ import (
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	pd "github.com/partnerdesk/partnerdesk"
+	st "github.com/partnerdesk/partnerdesk/store/storetest"
+	"github.com/partnerdesk/partnerdesk/web"
 )
 
 // The API's document is a contract: every answer a test gets from a path
@@ -214,4 +219,59 @@ func TestContractCheckRefusesWhatTheDocumentDoesNotSay(t *testing.T) {
 			t.Errorf("%s: accepted", c.name)
 		}
 	}
+}
+
+// One rule, two places: every maxLength in the document is one of the Go
+// checks' limits, and both count characters, so a record at the limit in
+// accented letters (twice as many bytes) passes both and one character
+// more is refused.
+func TestDocumentLimitsAreTheChecksLimits(t *testing.T) {
+	raw, err := os.ReadFile("openapi.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc any
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	var walk func(v any, at string)
+	walk = func(v any, at string) {
+		switch v := v.(type) {
+		case map[string]any:
+			if ml, ok := v["maxLength"].(float64); ok {
+				n++
+				if int(ml) != pd.MaxIDLen && int(ml) != pd.MaxTextLen {
+					t.Errorf("%s: maxLength %v is neither MaxIDLen (%d) nor MaxTextLen (%d)", at, ml, pd.MaxIDLen, pd.MaxTextLen)
+				}
+			}
+			for k, x := range v {
+				walk(x, at+"/"+k)
+			}
+		case []any:
+			for i, x := range v {
+				walk(x, fmt.Sprintf("%s/%d", at, i))
+			}
+		}
+	}
+	walk(doc, "#")
+	if n < 10 {
+		t.Fatalf("only %d maxLength in the document", n)
+	}
+
+	st.Each(t, func(t *testing.T, e st.Engine) {
+		a := newApp(t, e, web.Config{})
+		ingest := a.bearer(st.IngestToken)
+		at := func(id, name int) string {
+			return fmt.Sprintf(`{"records":[{"id":%q,"name":%q}]}`, strings.Repeat("é", id), strings.Repeat("é", name))
+		}
+		if body := ingest.postJSON("/api/v1/partners", at(pd.MaxIDLen, pd.MaxTextLen)); ingest.status != http.StatusOK {
+			t.Fatalf("at the limits: %d %s", ingest.status, body)
+		}
+		for _, over := range []string{at(pd.MaxIDLen+1, 1), at(1, pd.MaxTextLen+1)} {
+			if body := ingest.postJSON("/api/v1/partners", over); ingest.status != http.StatusUnprocessableEntity {
+				t.Errorf("over a limit: %d %s", ingest.status, body)
+			}
+		}
+	})
 }
