@@ -41,7 +41,7 @@ func TestProxyHopsSetting(t *testing.T) {
 		{"2", "", 2, true},
 		{"2", "3", 3, true},
 		{"0", "", 0, false},
-		{"two", "", 0, false},
+		{"two", "", 1, false}, // refused; the default stands
 		{"", "-1", -1, false},
 	} {
 		if c.env != "" {
