@@ -388,3 +388,62 @@ func TestMigrationNamesTheOwningPartner(t *testing.T) {
 		}
 	})
 }
+
+// An ingested renewal owned by "partner" names one partner that serves the
+// client: the record's, else the one it has, else the client's default.
+func TestIngestedRenewalNamesOnePartnerOfTheClient(t *testing.T) {
+	st.Each(t, func(t *testing.T, e st.Engine) {
+		var now time.Time
+		db := sharedLoaded(t, e, &now)
+		day := func(d int) pd.Date { return pd.DateOf(st.Now, time.UTC).AddDays(d) }
+		const stark, hooli, initech = "acct-stark.example", "acct-hooli.example", "acct-initech.example"
+		rec := func(client string, d int, contract, owner, partner string) pd.RenewalRecord {
+			return pd.RenewalRecord{Client: client, RenewalDate: day(d), ContractType: contract, CommOwner: owner, CommPartner: partner,
+				CurrentMRR: 100, ProposedMRR: 100}
+		}
+		_, err := db.Ingest(adminCtx(), false, func(in *store.Ingest) error {
+			return in.Renewals([]pd.RenewalRecord{
+				rec(hooli, 100, pd.ContractRenewal, pd.OwnerPartner, "p-alpha"), // Alpha does not serve Hooli
+				rec(stark, 100, pd.ContractRenewal, pd.OwnerVendor, "p-beta"),   // a partner for the vendor
+				rec(stark, 110, pd.ContractRenewal, pd.OwnerPartner, "p-nobody"),
+			}, 0)
+		})
+		be := pd.AsBatchError(err)
+		if be == nil || len(be.Problems) != 3 || be.Problems[0].Field != "comm_partner" || be.Problems[1].Field != "comm_partner" ||
+			be.Problems[2].Field != "comm_partner" || be.Problems[2].Code != pd.ENotFound {
+			t.Fatalf("want three comm_partner problems, got %v", err)
+		}
+		_, err = db.Ingest(adminCtx(), false, func(in *store.Ingest) error {
+			return in.Renewals([]pd.RenewalRecord{
+				rec(stark, 100, pd.ContractRenewal, pd.OwnerPartner, ""),       // new: the seller, Alpha
+				rec(stark, 110, pd.ContractRenewal, pd.OwnerPartner, "p-beta"), // new, named
+				rec(stark, 90, pd.ContractTierUpgrade, pd.OwnerPartner, ""),    // Beta's: kept
+				rec(initech, 80, pd.ContractEmailOverage, pd.OwnerPartner, ""), // the vendor's, given to Alpha
+				rec(stark, 40, pd.ContractRenewal, pd.OwnerVendor, ""),         // Alpha's, to the vendor
+				rec(stark, 70, pd.ContractEmailOverage, "", ""),                // Alpha's: kept
+				rec(hooli, 30, pd.ContractRenewal, pd.OwnerPartner, "p-beta"),  // Beta's, named again
+			}, 0)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct {
+			client   string
+			d        int
+			contract string
+			want     string
+		}{
+			{stark, 100, pd.ContractRenewal, "Alpha Agency"}, {stark, 110, pd.ContractRenewal, "Beta Works"},
+			{stark, 90, pd.ContractTierUpgrade, "Beta Works"}, {initech, 80, pd.ContractEmailOverage, "Alpha Agency"},
+			{stark, 40, pd.ContractRenewal, "vendor"}, {stark, 70, pd.ContractEmailOverage, "Alpha Agency"},
+			{hooli, 30, pd.ContractRenewal, "Beta Works"},
+		} {
+			got := scalar[string](t, db, `SELECT COALESCE(p.name, r.comm_owner) FROM renewals r JOIN clients c ON c.id = r.client_id
+				LEFT JOIN partners p ON p.id = r.comm_partner_id
+				WHERE c.account_id = ? AND r.renewal_date = ? AND r.contract_type = ?`, c.client, day(c.d), c.contract)
+			if got != c.want {
+				t.Errorf("%s on day %d: owned by %s, want %s", c.client, c.d, got, c.want)
+			}
+		}
+	})
+}
