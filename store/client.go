@@ -267,9 +267,10 @@ func clientPartnerNames(ctx context.Context, t *tx, clientID int64) ([]string, e
 }
 
 // EndServices ends the scoped partner's relationship with a client: the
-// client leaves its list, the history row stays with its end date, and the
-// audit log records who did it. Partner employees may only end services
-// for the clients assigned to them.
+// client leaves its list, the history row stays with its end date, the
+// client's renewal communication it owned is given back (releaseComm),
+// and the audit log records who did it. Partner employees may only end
+// services for the clients assigned to them.
 func (db *DB) EndServices(ctx context.Context, clientID int64) error {
 	return db.update(ctx, func(t *tx) error {
 		partnerID, err := partnerScope(ctx, t, true)
@@ -292,6 +293,9 @@ func (db *DB) EndServices(ctx context.Context, clientID int64) error {
 		if _, err := t.exec(ctx, `UPDATE client_partners SET ended_on = ?
 			WHERE partner_id = ? AND client_id = ? AND ended_on IS NULL`, today, partnerID, clientID); err != nil {
 			return fmt.Errorf("end services for client %d: %w", clientID, err)
+		}
+		if err := releaseComm(ctx, t, prog, partnerID, []int64{clientID}); err != nil {
+			return err
 		}
 		return audit(ctx, t, partnerID, "end_services", "client", c.AccountID, c.Name)
 	})

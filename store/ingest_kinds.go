@@ -382,7 +382,7 @@ func (in *Ingest) Relationships(recs []pd.RelationshipRecord, base int) error {
 			open[k] = r.StartedOn.String()
 		case isOpen && since == r.StartedOn.String():
 			delete(open, k)
-			ended = append(ended, endedRelation{partnerID: k.partner, client: r.Client, on: r.EndedOn})
+			ended = append(ended, endedRelation{partnerID: k.partner, clientID: k.client, client: r.Client, on: r.EndedOn})
 		}
 		rows = append(rows, row{index: base + i, vals: []any{k.client, k.partner, r.StartedOn, string(r.Relationship), r.EndedOn}})
 	}
@@ -390,6 +390,28 @@ func (in *Ingest) Relationships(recs []pd.RelationshipRecord, base int) error {
 		return err
 	}
 	in.ended = append(in.ended, ended...)
+	return in.releaseComm(ended)
+}
+
+// releaseComm gives back the renewal communication the partners of ended
+// relationships owned, one statement set per partner.
+func (in *Ingest) releaseComm(ended []endedRelation) error {
+	if len(ended) == 0 {
+		return nil
+	}
+	byPartner := map[int64][]int64{}
+	for _, e := range ended {
+		byPartner[e.partnerID] = append(byPartner[e.partnerID], e.clientID)
+	}
+	prog, err := program(in.ctx, in.t)
+	if err != nil {
+		return err
+	}
+	for _, p := range slices.Sorted(maps.Keys(byPartner)) {
+		if err := releaseComm(in.ctx, in.t, prog, p, byPartner[p]); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

@@ -186,6 +186,67 @@ func (db *DB) SetCommOwner(ctx context.Context, renewalID int64, setting string)
 	})
 }
 
+// releaseComm gives back what partnerID owned of the renewal communication
+// of clients its relationship with has just ended: nobody could decide on
+// those renewals otherwise, since only the owning partner's users may. A
+// client's setting that names the partner follows the program's default
+// again, and its renewals from today on go to the owner the default gives
+// (the vendor, or the client's default partner among those still serving
+// it), each with a line in its history; the client's other partners get
+// the audit entry.
+func releaseComm(ctx context.Context, t *tx, prog pd.Program, partnerID int64, clientIDs []int64) error {
+	day, list := today(t, prog), t.d.listArg(clientIDs)
+	const moving = `renewal_date >= ? AND comm_partner_id = ? AND `
+	rows, err := t.query(ctx, `SELECT client_id FROM renewals WHERE `+moving+t.d.inList("client_id")+`
+		UNION SELECT id FROM clients WHERE comm_partner_id = ? AND `+t.d.inList("id"), day, partnerID, list, partnerID, list)
+	if err != nil {
+		return fmt.Errorf("release the communication of partner %d: %w", partnerID, err)
+	}
+	var changed []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return fmt.Errorf("release the communication of partner %d: %w", partnerID, err)
+		}
+		changed = append(changed, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(changed) == 0 {
+		return err
+	}
+	list = t.d.listArg(changed)
+	partner := "NULL"
+	if prog.CommOwner("") == pd.OwnerPartner {
+		partner = defaultPartner("renewals.client_id")
+	}
+	owner := "CASE WHEN " + partner + " IS NULL THEN 'vendor' ELSE 'partner' END"
+	for _, q := range []struct {
+		sql  string
+		args []any
+	}{
+		{`UPDATE clients SET comm_owner = NULL, comm_partner_id = NULL WHERE comm_partner_id = ? AND ` + t.d.inList("id"), []any{partnerID, list}},
+		{`INSERT INTO renewal_decisions (renewal_id, decision, detail, note, user_id, decided_at, comm_partner_id)
+			SELECT id, ?, ? || ` + owner + `, '', ?, ?, ` + partner + ` FROM renewals WHERE ` + moving + t.d.inList("client_id"),
+			[]any{pd.HistoryOwner, pd.OwnerDefault + ":", nullID(pd.PrincipalFrom(ctx).UserID), t.now, day, partnerID, list}},
+		{`UPDATE renewals SET comm_owner = ` + owner + `, comm_partner_id = ` + partner + ` WHERE ` + moving + t.d.inList("client_id"),
+			[]any{day, partnerID, list}},
+	} {
+		if _, err := t.exec(ctx, q.sql, q.args...); err != nil {
+			return fmt.Errorf("release the communication of partner %d: %w", partnerID, err)
+		}
+	}
+	userID, tokenID := actor(ctx)
+	if _, err := t.exec(ctx, `INSERT INTO audit_log (at, user_id, token_id, partner_id, action, entity, entity_id, detail)
+		SELECT ?, ?, ?, cp.partner_id, ?, 'client', CAST(c.id AS TEXT), c.name
+		FROM client_partners cp JOIN clients c ON c.id = cp.client_id
+		WHERE cp.ended_on IS NULL AND cp.partner_id <> ? AND `+t.d.inList("cp.client_id"),
+		t.now, userID, tokenID, "set_comm_owner_"+pd.OwnerDefault, partnerID, list); err != nil {
+		return fmt.Errorf("write audit log: %w", err)
+	}
+	return nil
+}
+
 // SetPrimaryContact picks the primary client contact of a renewal whose
 // communication the partner owns, among the client's contacts (whom all
 // its partners see).

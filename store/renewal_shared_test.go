@@ -447,3 +447,72 @@ func TestIngestedRenewalNamesOnePartnerOfTheClient(t *testing.T) {
 		}
 	})
 }
+
+// When a partner's relationship with a client ends (End services, or an
+// import), the communication it owned goes back to what the program's
+// default gives, which the client's other partners see in their audit log:
+// otherwise nobody could decide those renewals.
+func TestEndedRelationshipGivesBackTheCommunication(t *testing.T) {
+	day := func(d int) pd.Date { return pd.DateOf(st.Now, time.UTC).AddDays(d) }
+	for _, c := range []struct {
+		name         string
+		defaultOwner string
+		end          func(db *store.DB) error
+		owners       string
+		other        *pd.Principal // the partner still serving Stark
+		audited      string        // the other's newest audit entry
+	}{
+		{"Beta ends services", pd.OwnerVendor, func(db *store.DB) error { return db.EndServices(as(betaAdmin, 0), st.Stark) },
+			"3001:Alpha Agency:pending 3002:Alpha Agency:confirmed 3003:vendor:pending", alphaAdmin, "set_comm_owner_default Beta Works"},
+		{"an import ends Beta's relationship", pd.OwnerVendor, func(db *store.DB) error {
+			_, err := db.Ingest(adminCtx(), false, func(in *store.Ingest) error {
+				return in.Relationships([]pd.RelationshipRecord{{Client: "acct-stark.example", Partner: "p-beta", Relationship: pd.RelManaged,
+					StartedOn: day(-200), EndedOn: day(0)}}, 0)
+			})
+			return err
+		}, "3001:Alpha Agency:pending 3002:Alpha Agency:confirmed 3003:vendor:pending", alphaAdmin, "set_comm_owner_default Ada Admin"},
+		{"Alpha ends services, the default is the partner", pd.OwnerPartner, func(db *store.DB) error {
+			if err := db.SetCommOwner(as(alphaAdmin, 0), st.StarkRenewal, pd.OwnerPartner); err != nil {
+				return err
+			}
+			return db.EndServices(as(alphaAdmin, 0), st.Stark)
+		}, "3001:Beta Works:pending 3002:Beta Works:confirmed 3003:Beta Works:pending", betaAdmin, "set_comm_owner_default Alpha Agency"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			st.Each(t, func(t *testing.T, e st.Engine) {
+				var now time.Time
+				db := sharedLoaded(t, e, &now)
+				prog := store.DefaultProgram
+				prog.DefaultCommOwner = c.defaultOwner
+				if err := db.SaveProgram(context.Background(), prog); err != nil {
+					t.Fatal(err)
+				}
+				if err := c.end(db); err != nil {
+					t.Fatal(err)
+				}
+				var got []string
+				for _, id := range []int64{st.StarkRenewal, st.StarkOverage, st.StarkUpgrade} {
+					d, err := db.Renewal(as(c.other, 0), id)
+					if err != nil {
+						t.Fatal(err)
+					}
+					owner := d.Owner
+					if d.Owner == pd.OwnerPartner {
+						owner = d.OwnerPartner
+					}
+					got = append(got, fmt.Sprintf("%d:%s:%s", id, owner, d.Status))
+				}
+				if strings.Join(got, " ") != c.owners {
+					t.Errorf("owners %s, want %s", strings.Join(got, " "), c.owners)
+				}
+				if log := auditOf(t, db, c.other); len(log) == 0 || log[0].Action+" "+log[0].ActorName != c.audited {
+					t.Errorf("%s's audit log: %+v, want %s first", c.other.Name, log, c.audited)
+				}
+				cl, err := db.Client(as(c.other, 0), st.Stark)
+				if err != nil || cl.CommOwner != "" {
+					t.Errorf("Stark's setting: %+v %v, want the program default", cl, err)
+				}
+			})
+		})
+	}
+}
