@@ -33,8 +33,8 @@ func renewalAction(ctx context.Context, t *tx, renewalID int64) (int64, *pd.Rene
 	return partnerID, d, prog, day, nil
 }
 
-// notOwner is the refusal of an action on a renewal whose communication
-// partnerID does not own; what says who decides instead.
+// notOwner refuses an action on a renewal whose communication the acting
+// partner does not own, saying who owns it and so does what instead.
 func notOwner(r *pd.Renewal, what string) error {
 	if r.Owner == pd.OwnerVendor {
 		return pd.Errorf(pd.EForbidden, "The vendor owns the communication of this renewal, so the vendor %s. Make your agency the owner first.", what)
