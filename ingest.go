@@ -233,12 +233,17 @@ type UsageRecord struct {
 }
 
 // RenewalRecord is a client's renewal on a date for a contract type.
-// CommOwner and Status are kept when left out: partners change them.
+// CommOwner and Status are kept when left out: partners change them. With
+// CommOwner partner, CommPartner names the partner of the client that owns
+// the communication; left out, a renewal a partner owns already keeps it,
+// and any other goes to the client's selling partner, else its managing
+// partner with the lowest id.
 type RenewalRecord struct {
 	Client           string `json:"client"`
 	RenewalDate      Date   `json:"renewal_date"`
 	ContractType     string `json:"contract_type"`
 	CommOwner        string `json:"comm_owner,omitempty"`
+	CommPartner      string `json:"comm_partner,omitempty"` // a partner id
 	Status           string `json:"status,omitempty"`
 	RenewalManager   string `json:"renewal_manager,omitempty"` // a staff id
 	CurrentMRR       int64  `json:"current_mrr"`
@@ -485,6 +490,10 @@ func (r *RenewalRecord) Check(i int) []Problem {
 	c.oneOf("contract_type", r.ContractType, ContractRenewal, ContractTierUpgrade, ContractEmailOverage)
 	if r.CommOwner != "" {
 		c.oneOf("comm_owner", r.CommOwner, OwnerVendor, OwnerPartner)
+	}
+	c.id("comm_partner", r.CommPartner, false)
+	if r.CommPartner != "" && r.CommOwner != OwnerPartner {
+		c.fail("comm_partner", "names the owning partner only with comm_owner partner")
 	}
 	if r.Status != "" {
 		c.oneOf("status", r.Status, RenewalPending, RenewalRenewed, RenewalConfirmed, RenewalCancel)

@@ -31,7 +31,8 @@ type Ingest struct {
 
 type endedRelation struct {
 	partnerID int64
-	client    string
+	clientID  int64
+	client    string // its account id
 	on        pd.Date
 }
 

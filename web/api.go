@@ -199,8 +199,12 @@ func (s *Server) apiClient(w http.ResponseWriter, r *http.Request) error {
 		out.Usage = map[string]any{"day": u.Day, "tools": pd.ToolCodes(u.Tools), "active_users": u.ActiveUsers, "seats": u.Seats}
 	}
 	if n := d.Renewal; n != nil {
+		var owner any // the owning partner, when a partner owns it
+		if n.Owner == pd.OwnerPartner {
+			owner = n.OwnerPartnerID
+		}
 		out.NextRenewal = map[string]any{"renewal_date": n.RenewalDate, "deadline": n.Deadline, "contract_type": n.ContractType,
-			"comm_owner": n.Owner, "status": n.Status, "current_mrr": n.CurrentMRR, "proposed_mrr": n.ProposedMRR}
+			"comm_owner": n.Owner, "comm_partner_id": owner, "status": n.Status, "current_mrr": n.CurrentMRR, "proposed_mrr": n.ProposedMRR}
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
