@@ -38,7 +38,14 @@ type contractOp struct {
 	responses map[string]*jsonschema.Schema
 }
 
-var loadContract = sync.OnceValues(func() ([]contractOp, error) {
+// contract is the compiled document: its operations, and its Error
+// schema for answers to paths and methods it does not have.
+type contract struct {
+	ops      []contractOp
+	errorDoc *jsonschema.Schema
+}
+
+var loadContract = sync.OnceValues(func() (*contract, error) {
 	raw, err := os.ReadFile("openapi.json")
 	if err != nil {
 		return nil, err
@@ -87,7 +94,11 @@ var loadContract = sync.OnceValues(func() ([]contractOp, error) {
 	}
 	// A literal path wins over a template that also matches it.
 	sort.Slice(ops, func(i, j int) bool { return strings.Count(ops[i].path, "{") < strings.Count(ops[j].path, "{") })
-	return ops, nil
+	errorDoc, err := c.Compile(contractURL + "#/components/schemas/Error")
+	if err != nil {
+		return nil, err
+	}
+	return &contract{ops: ops, errorDoc: errorDoc}, nil
 })
 
 func resolve(doc any, ref string) map[string]any {
@@ -111,10 +122,11 @@ func contractCovers(path string) bool {
 
 // checkContract checks one answer against the document.
 func checkContract(method, path string, status int, contentType string, body []byte) error {
-	ops, err := loadContract()
+	doc, err := loadContract()
 	if err != nil {
 		return fmt.Errorf("openapi.json: %w", err)
 	}
+	ops := doc.ops
 	var op *contractOp
 	for i := range ops {
 		if ops[i].method == method && ops[i].re.MatchString(path) {
@@ -159,31 +171,11 @@ func checkContract(method, path string, status int, contentType string, body []b
 	return nil
 }
 
-var errorSchema = sync.OnceValues(func() (*jsonschema.Schema, error) {
-	if _, err := loadContract(); err != nil {
-		return nil, err
-	}
-	raw, err := os.ReadFile("openapi.json")
-	if err != nil {
-		return nil, err
-	}
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
-	if err != nil {
-		return nil, err
-	}
-	c := jsonschema.NewCompiler()
-	c.DefaultDraft(jsonschema.Draft2020)
-	if err := c.AddResource(contractURL, doc); err != nil {
-		return nil, err
-	}
-	return c.Compile(contractURL + "#/components/schemas/Error")
-})
-
 func checkUndocumented(method, path string, status, want int, contentType string, body []byte) error {
 	if status != want {
 		return fmt.Errorf("%s %s is not in openapi.json, and answered %d instead of %d", method, path, status, want)
 	}
-	s, err := errorSchema()
+	doc, err := loadContract()
 	if err != nil {
 		return err
 	}
@@ -191,7 +183,7 @@ func checkUndocumented(method, path string, status, want int, contentType string
 	if err != nil {
 		return fmt.Errorf("%s %s %d: body is not JSON: %v", method, path, status, err)
 	}
-	if err := s.Validate(v); err != nil {
+	if err := doc.errorDoc.Validate(v); err != nil {
 		return fmt.Errorf("%s %s %d: body is not the document's Error: %v", method, path, status, err)
 	}
 	return nil
