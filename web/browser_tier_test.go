@@ -2,19 +2,14 @@ package web_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
-	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
 	"github.com/partnerdesk/partnerdesk/refresh"
 	st "github.com/partnerdesk/partnerdesk/store/storetest"
-	"github.com/partnerdesk/partnerdesk/web"
 )
 
 // tierBrowser is browser with the daily refresh run on the fixture.
@@ -25,22 +20,7 @@ func tierBrowser(t *testing.T) (context.Context, string) {
 	if _, err := refresh.Run(context.Background(), db, st.Now, refresh.Options{}); err != nil {
 		t.Fatal(err)
 	}
-	srv, err := web.New(db, web.Config{}, slog.New(slog.NewTextHandler(io.Discard, nil)), st.Clock)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(srv)
-	t.Cleanup(ts.Close)
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe), chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true), chromedp.UserDataDir(t.TempDir()))
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	t.Cleanup(cancel)
-	ctx, cancel2 := chromedp.NewContext(actx)
-	t.Cleanup(cancel2)
-	ctx, cancel3 := context.WithTimeout(ctx, 60*time.Second)
-	t.Cleanup(cancel3)
-	return ctx, ts.URL
+	return startBrowser(t, exe, db)
 }
 
 // A partner opens the Tier tab, reads a bar's value by keyboard, clicks a
