@@ -165,6 +165,30 @@ func TestTierTabBeforeTheFirstRefresh(t *testing.T) {
 	}
 }
 
+// Before the first refresh, the credit API's months end with today's month
+// in the program's time zone: at noon UTC on November 30 it is already
+// December in Auckland.
+func TestCreditAPIBeforeTheFirstRefreshEndsWithTheProgramsMonth(t *testing.T) {
+	at := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	a := newAppAt(t, st.Engines()[0], web.Config{}, func() time.Time { return at })
+	prog := store.DefaultProgram
+	prog.TimeZone = "Pacific/Auckland"
+	if err := a.db.SaveProgram(context.Background(), prog); err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		AsOf   *string `json:"as_of"`
+		Months []struct{ Month string }
+	}
+	body := a.bearer(st.AlphaToken).get("/api/v1/partners/1/credit")
+	if err := json.Unmarshal([]byte(body), &got); err != nil {
+		t.Fatalf("%s: %v", body, err)
+	}
+	if n := len(got.Months); got.AsOf != nil || n != 12 || got.Months[0].Month != "2026-01" || got.Months[n-1].Month != "2026-12" {
+		t.Errorf("months before the first refresh: %s, want 2026-01 to 2026-12", body)
+	}
+}
+
 // Beta, signed in or with its token, reaches none of Alpha's tier data.
 func TestTierTabIsScopedToThePartner(t *testing.T) {
 	st.Each(t, func(t *testing.T, e st.Engine) {
