@@ -74,6 +74,18 @@ func TestTierTabShowsTheRefreshedReport(t *testing.T) {
 		if n := strings.Count(body, `<a class="bar`); n != chartMonths {
 			t.Errorf("chart has %d bars, want %d", n, chartMonths)
 		}
+		// The axis names every third month, today's last, with its year in
+		// full: "Feb 28" would read as a day.
+		var labels, want []string
+		for _, m := range regexp.MustCompile(`<text class="month"[^>]*>([^<]*)</text>`).FindAllStringSubmatch(body, -1) {
+			labels = append(labels, m[1])
+		}
+		for k := 3 - chartMonths; k <= 0; k += 3 {
+			want = append(want, month(k).Format(monthShort))
+		}
+		if !reflect.DeepEqual(labels, want) {
+			t.Errorf("the chart's axis labels %q, want %q", labels, want)
+		}
 		// Every client line was billed in the same month.
 		if want := `aria-label="` + billedMonth.Format(monthLong) + `: closing credit $2,105.00"`; !strings.Contains(body, want) {
 			t.Errorf("the chart's bar of the billing month has no accessible value: want %s", want)
