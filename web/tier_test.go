@@ -154,7 +154,7 @@ func TestTierTabListsAMonthsMovementsAndThePeriodsLists(t *testing.T) {
 			t.Errorf("won CSV lacks Globex's returning upgrade: %v", rows)
 		}
 		m := func(k int) string { return month(k).Format(monthParam) }
-		for _, bad := range []string{"?list=nope", "?from=2026-13", "?to=" + m(1), "?from=" + m(-6) + "&to=" + m(-10),
+		for _, bad := range []string{"?list=nope", "?from=" + day(0).Format("2006") + "-13", "?to=" + m(1), "?from=" + m(-6) + "&to=" + m(-10),
 			"?month=" + m(-chartMonths), "?sort=x"} {
 			alpha.get("/partners/1/tier" + bad)
 			if alpha.status != http.StatusBadRequest {
