@@ -37,6 +37,6 @@ func dateText(d pd.Date) string { return web.FormatDate(d) }
 // Month layouts of the templates.
 const (
 	monthLong  = "January 2006" // the Tier tab's chart and month
-	monthShort = "Jan 2006"     // the engagement trend
+	monthShort = "Jan 2006"     // the engagement trend's table, the Tier chart's axis
 	monthParam = "2006-01"      // a month in a query string
 )
