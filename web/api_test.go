@@ -71,20 +71,24 @@ func TestAPILoadsAProgramAndAPartnerReadsIt(t *testing.T) {
 	st.Each(t, func(t *testing.T, e st.Engine) {
 		a := newApp(t, e, web.Config{})
 		in := a.bearer(st.IngestToken)
+		// Wayne was won half a year ago and renews in half a year.
+		on := func(n int) string { return day(n).String() }
+		at := func(n int) string { return day(n).String() + "T10:00:00Z" }
+		since, renews := on(-179), on(186)
 		steps := []struct {
 			kind, body string
 			created    int
 		}{
 			{"staff", `{"records":[{"id":"st-zoe","name":"Zoe Z","email":"zoe@vendor.test","role":"partner_manager"}]}`, 1},
 			{"partners", `{"records":[{"id":"p-delta","name":"Delta Digital","country":"NL","partner_manager":"st-zoe"}]}`, 1},
-			{"certifications", `{"records":[{"id":"cert-1","partner":"p-delta","name":"Inbound","holder":"Dee","earned_on":"2026-01-01","expires_on":"2027-01-01"}]}`, 1},
+			{"certifications", `{"records":[{"id":"cert-1","partner":"p-delta","name":"Inbound","holder":"Dee","earned_on":"` + on(-330) + `","expires_on":"` + on(35) + `"}]}`, 1},
 			{"clients", `{"records":[{"id":"acct-wayne","name":"Wayne Enterprises","domain":"wayne.example","stripe_customer_id":"cus_wayne"}]}`, 1},
-			{"relationships", `{"records":[{"client":"acct-wayne","partner":"p-alpha","relationship":"sold","started_on":"2026-06-01"}]}`, 1},
-			{"subscription-lines", `{"records":[{"id":"sub-w1","client":"acct-wayne","product":"sales-pro","quantity":3,"billing_period":"annual","commitment_months":12,"updated_at":"2026-06-01T10:00:00Z"}]}`, 1},
-			{"billing-events", `{"records":[{"id":"ev-w1","occurred_at":"2026-06-01T10:00:00Z","client":"acct-wayne","partner":"p-alpha","product":"sales-pro","mrr":45000},
-				{"id":"ev-w2","occurred_at":"2026-06-02T10:00:00Z","client":"acct-wayne","partner":"p-alpha","product":"content-starter","mrr":2000}]}`, 2},
-			{"usage", `{"records":[{"client":"acct-wayne","day":"2026-11-26","tools":["contacts","deals","sequences","blog"],"active_users":4,"seats":5}]}`, 1},
-			{"renewals", `{"records":[{"client":"acct-wayne","renewal_date":"2027-06-01","contract_type":"renewal","current_mrr":47000,"proposed_mrr":47000}]}`, 1},
+			{"relationships", `{"records":[{"client":"acct-wayne","partner":"p-alpha","relationship":"sold","started_on":"` + since + `"}]}`, 1},
+			{"subscription-lines", `{"records":[{"id":"sub-w1","client":"acct-wayne","product":"sales-pro","quantity":3,"billing_period":"annual","commitment_months":12,"updated_at":"` + at(-179) + `"}]}`, 1},
+			{"billing-events", `{"records":[{"id":"ev-w1","occurred_at":"` + at(-179) + `","client":"acct-wayne","partner":"p-alpha","product":"sales-pro","mrr":45000},
+				{"id":"ev-w2","occurred_at":"` + at(-178) + `","client":"acct-wayne","partner":"p-alpha","product":"content-starter","mrr":2000}]}`, 2},
+			{"usage", `{"records":[{"client":"acct-wayne","day":"` + on(-1) + `","tools":["contacts","deals","sequences","blog"],"active_users":4,"seats":5}]}`, 1},
+			{"renewals", `{"records":[{"client":"acct-wayne","renewal_date":"` + renews + `","contract_type":"renewal","current_mrr":47000,"proposed_mrr":47000}]}`, 1},
 		}
 		for _, s := range steps {
 			r := in.ingest(s.kind, s.body)
@@ -116,7 +120,7 @@ func TestAPILoadsAProgramAndAPartnerReadsIt(t *testing.T) {
 			t.Errorf("Wayne seen by Alpha: %+v", c)
 		}
 		body = alpha.get(fmt.Sprintf("/api/v1/partners/%d/clients/%d", st.AlphaID, c.ID))
-		for _, want := range []string{`"id":"sub-w1"`, `"quantity":3`, `"tools":["contacts","deals","sequences","blog"]`, `"renewal_date":"2027-06-01"`} {
+		for _, want := range []string{`"id":"sub-w1"`, `"quantity":3`, `"tools":["contacts","deals","sequences","blog"]`, `"renewal_date":"` + renews + `"`} {
 			if !strings.Contains(body, want) {
 				t.Errorf("client detail lacks %s: %s", want, body)
 			}
@@ -125,7 +129,7 @@ func TestAPILoadsAProgramAndAPartnerReadsIt(t *testing.T) {
 			t.Errorf("partner: %s", body)
 		}
 		// Ending services through the API takes the client off the list.
-		r := in.ingest("relationships", `{"records":[{"client":"acct-wayne","partner":"p-alpha","relationship":"sold","started_on":"2026-06-01","ended_on":"2026-11-27"}]}`)
+		r := in.ingest("relationships", `{"records":[{"client":"acct-wayne","partner":"p-alpha","relationship":"sold","started_on":"`+since+`","ended_on":"`+on(0)+`"}]}`)
 		if r.Updated != 1 {
 			t.Fatalf("end services: %+v", r)
 		}
@@ -144,7 +148,7 @@ func TestAPIRejectsBadBatchesWhole(t *testing.T) {
 		a := newApp(t, e, web.Config{})
 		in := a.bearer(st.IngestToken)
 		ev := func(id, client, product string, mrr int) string {
-			return fmt.Sprintf(`{"id":%q,"occurred_at":"2026-11-01T00:00:00Z","client":%q,"product":%q,"mrr":%d}`, id, client, product, mrr)
+			return fmt.Sprintf(`{"id":%q,"occurred_at":"%sT00:00:00Z","client":%q,"product":%q,"mrr":%d}`, id, day(-26), client, product, mrr)
 		}
 		cases := []struct {
 			name, body string

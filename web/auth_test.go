@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/partnerdesk/partnerdesk/password"
 	st "github.com/partnerdesk/partnerdesk/store/storetest"
@@ -54,6 +55,66 @@ func TestSessionCookieFlags(t *testing.T) {
 			}
 		}
 	})
+}
+
+// The server's clock (injected, and in tests fixed on the fixture's today)
+// is not the visitor's: a cookie or header carrying an instant from it, an
+// Expires or a Last-Modified, would be read against the browser's own
+// clock. Lifetimes go out relative (Max-Age), so signing in works on a
+// server whose clock is years behind its visitors', and no response of a
+// sign-in, a page, a static file or a sign-out carries such an instant.
+func TestNoCookieOrHeaderCarriesTheServersClock(t *testing.T) {
+	long := time.Date(2001, 3, 1, 12, 0, 0, 0, time.UTC) // surely before the real today
+	a := newAppAt(t, st.Engines()[0], web.Config{SessionTTL: 2 * time.Hour}, func() time.Time { return long })
+	u := a.anon()
+	log := &responseLog{rt: http.DefaultTransport}
+	u.c.Transport = log
+	u.get("/login")
+	u.post("/login", url.Values{"email": {st.AlphaAdmin}, "password": {st.Password}})
+	if u.status != http.StatusSeeOther {
+		t.Fatalf("sign in: %d", u.status)
+	}
+	for i := 0; i < 3 && u.status == http.StatusSeeOther; i++ {
+		u.get(u.location)
+	}
+	if u.status != http.StatusOK || u.cookie("pd_session") == "" {
+		t.Fatalf("after signing in on a server clock of %s: status %d, session cookie %q", long.Format(time.DateOnly), u.status, u.cookie("pd_session"))
+	}
+	u.get("/static/app.css")
+	u.post("/logout", nil)
+	if u.status != http.StatusSeeOther || u.cookie("pd_session") != "" {
+		t.Errorf("sign out: %d, session cookie %q", u.status, u.cookie("pd_session"))
+	}
+	for _, res := range log.seen {
+		what := res.Request.Method + " " + res.Request.URL.Path
+		for _, h := range []string{"Expires", "Last-Modified"} {
+			if v := res.Header.Get(h); v != "" {
+				t.Errorf("%s: %s: %s", what, h, v)
+			}
+		}
+		for _, ck := range res.Cookies() {
+			if ck.RawExpires != "" {
+				t.Errorf("%s: cookie %s expires at %s", what, ck.Name, ck.RawExpires)
+			}
+			if ck.Name == "pd_session" && ck.Value != "" && ck.MaxAge != 2*60*60 {
+				t.Errorf("%s: session cookie Max-Age %d, want the session's 2 hours", what, ck.MaxAge)
+			}
+		}
+	}
+}
+
+// responseLog keeps every response a client receives.
+type responseLog struct {
+	rt   http.RoundTripper
+	seen []*http.Response
+}
+
+func (l *responseLog) RoundTrip(r *http.Request) (*http.Response, error) {
+	res, err := l.rt.RoundTrip(r)
+	if err == nil {
+		l.seen = append(l.seen, res)
+	}
+	return res, err
 }
 
 func TestSessionOverTLSIsSecure(t *testing.T) {

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -15,6 +16,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
+	"github.com/partnerdesk/partnerdesk/store"
 	st "github.com/partnerdesk/partnerdesk/store/storetest"
 	"github.com/partnerdesk/partnerdesk/web"
 )
@@ -41,6 +43,19 @@ func browser(t *testing.T) (context.Context, string) {
 	exe := chromium(t)
 	db := st.OpenSQLite(t, st.Clock)
 	st.Load(t, db)
+	return startBrowser(t, exe, db)
+}
+
+// stepTimeout bounds each step of a browser test, so that waiting for an
+// element that never comes fails at once, naming the step, instead of
+// when the whole test runs out of time.
+const stepTimeout = 15 * time.Second
+
+// startBrowser serves db on a test server and starts a headless Chromium
+// (the executable exe) for it. The browser runs until the test ends; each
+// step gets its own stepTimeout (see do and run).
+func startBrowser(t *testing.T, exe string, db *store.DB) (context.Context, string) {
+	t.Helper()
 	srv, err := web.New(db, web.Config{PasswordParams: st.PasswordParams}, slog.New(slog.NewTextHandler(io.Discard, nil)), st.Clock)
 	if err != nil {
 		t.Fatal(err)
@@ -61,8 +76,11 @@ func browser(t *testing.T) (context.Context, string) {
 	t.Cleanup(cancel)
 	ctx, cancel2 := chromedp.NewContext(actx)
 	t.Cleanup(cancel2)
-	ctx, cancel3 := context.WithTimeout(ctx, 60*time.Second)
-	t.Cleanup(cancel3)
+	// The first run starts the browser and binds its life to its context:
+	// that one has no timeout, the steps' contexts derive from it.
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("start Chromium: %v", err)
+	}
 	return ctx, ts.URL
 }
 
@@ -79,21 +97,36 @@ func signInAs(base, email string) []chromedp.Action[chromedp.Void] {
 	}
 }
 
-// do runs steps in order and fails the test at the first error.
+// do runs steps in order and fails the test at the first error, or when
+// they take longer than stepTimeout (typically waiting for an element that
+// never appears).
 func do(t *testing.T, ctx context.Context, what string, steps ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
-	if err := chromedp.Do(ctx, steps...); err != nil {
-		t.Fatalf("%s: %v", what, err)
+	sctx, cancel := context.WithTimeout(ctx, stepTimeout)
+	defer cancel()
+	if err := chromedp.Do(sctx, steps...); err != nil {
+		t.Fatalf("%s: %v", what, stepError(err))
 	}
 }
 
+// run runs an action that returns a value, within stepTimeout.
 func run[T any](t *testing.T, ctx context.Context, a chromedp.Action[T]) T {
 	t.Helper()
-	v, err := chromedp.Run(ctx, a)
+	sctx, cancel := context.WithTimeout(ctx, stepTimeout)
+	defer cancel()
+	v, err := chromedp.Run(sctx, a)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatal(stepError(err))
 	}
 	return v
+}
+
+// stepError says what a step's deadline means.
+func stepError(err error) error {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("not done within %s: an element it waits for or acts on never appeared (%w)", stepTimeout, err)
+	}
+	return err
 }
 
 func TestBrowserEmployeeUsesPanelAndEndsServices(t *testing.T) {

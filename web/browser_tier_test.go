@@ -2,19 +2,15 @@ package web_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
-	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
+	pd "github.com/partnerdesk/partnerdesk"
 	"github.com/partnerdesk/partnerdesk/refresh"
 	st "github.com/partnerdesk/partnerdesk/store/storetest"
-	"github.com/partnerdesk/partnerdesk/web"
 )
 
 // tierBrowser is browser with the daily refresh run on the fixture.
@@ -25,22 +21,7 @@ func tierBrowser(t *testing.T) (context.Context, string) {
 	if _, err := refresh.Run(context.Background(), db, st.Now, refresh.Options{}); err != nil {
 		t.Fatal(err)
 	}
-	srv, err := web.New(db, web.Config{PasswordParams: st.PasswordParams}, slog.New(slog.NewTextHandler(io.Discard, nil)), st.Clock)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(srv)
-	t.Cleanup(ts.Close)
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe), chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true), chromedp.UserDataDir(t.TempDir()))
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	t.Cleanup(cancel)
-	ctx, cancel2 := chromedp.NewContext(actx)
-	t.Cleanup(cancel2)
-	ctx, cancel3 := context.WithTimeout(ctx, 60*time.Second)
-	t.Cleanup(cancel3)
-	return ctx, ts.URL
+	return startBrowser(t, exe, db)
 }
 
 // A partner opens the Tier tab, reads a bar's value by keyboard, clicks a
@@ -48,37 +29,40 @@ func tierBrowser(t *testing.T) (context.Context, string) {
 // them; a client's name opens its panel on the Clients tab.
 func TestBrowserTierTabMonthMovements(t *testing.T) {
 	ctx, base := tierBrowser(t)
-	bar := func(m string) string { return `svg.bars a.bar[data-month="` + m + `"]` }
+	bar := func(m pd.Date) string { return `svg.bars a.bar[data-month="` + m.Format(monthParam) + `"]` }
 	do(t, ctx, "open the Tier tab", append(signInAs(base, st.AlphaAdmin), chromedp.WaitVisible(sel(`table.clients`)),
 		chromedp.Click(sel(`nav.tabs a[href$="/tier"]`)), chromedp.WaitVisible(sel(`svg.bars`)))...)
-	if n := run(t, ctx, chromedp.Evaluate[int](`document.querySelectorAll("svg.bars a.bar").length`)); n != 24 {
-		t.Fatalf("%d bars, want 24", n)
+	if n := run(t, ctx, chromedp.Evaluate[int](`document.querySelectorAll("svg.bars a.bar").length`)); n != chartMonths {
+		t.Fatalf("%d bars, want %d", n, chartMonths)
 	}
 
-	// Focus shows the value the bar's accessible name gives.
-	do(t, ctx, "focus a bar", chromedp.Focus(sel(bar("2026-08"))))
+	// Focus shows the value the bar's accessible name gives: the month
+	// every client line was billed.
+	billed := billedMonth.Format(monthLong)
+	do(t, ctx, "focus a bar", chromedp.Focus(sel(bar(billedMonth))))
 	vis := run(t, ctx, chromedp.Evaluate[string](`getComputedStyle(document.activeElement.querySelector(".val")).visibility`))
 	label := run(t, ctx, chromedp.Evaluate[string](`document.activeElement.getAttribute("aria-label")`))
-	if vis != "visible" || label != "August 2026: closing credit $2,105.00" {
+	if vis != "visible" || label != billed+": closing credit $2,105.00" {
 		t.Errorf("focused bar: value %s, label %q", vis, label)
 	}
 
-	do(t, ctx, "click August", chromedp.Click(sel(bar("2026-08"))), chromedp.WaitVisible(sel(`#month table[data-testid=month-moves]`)))
+	do(t, ctx, "click "+billed, chromedp.Click(sel(bar(billedMonth))), chromedp.WaitVisible(sel(`#month table[data-testid=month-moves]`)))
 	text := run(t, ctx, chromedp.Text(sel(`#month`)))
-	for _, want := range []string{"What changed in August 2026", "Globex Corp", "Upgraded (returning client)", "Northwind Traders", "+$890.00"} {
+	for _, want := range []string{"What changed in " + billed, "Globex Corp", "Upgraded (returning client)", "Northwind Traders", "+$890.00"} {
 		if !strings.Contains(text, want) {
-			t.Errorf("August's movements lack %q: %q", want, text)
+			t.Errorf("%s's movements lack %q: %q", billed, want, text)
 		}
 	}
-	if url := run(t, ctx, chromedp.Location()); !strings.Contains(url, "month=2026-08") {
+	if url := run(t, ctx, chromedp.Location()); !strings.Contains(url, "month="+billedMonth.Format(monthParam)) {
 		t.Errorf("url %s does not name the month", url)
 	}
-	if on := run(t, ctx, chromedp.Evaluate[bool](`document.querySelector('`+bar("2026-08")+`').classList.contains("selected")`)); !on {
+	if on := run(t, ctx, chromedp.Evaluate[bool](`document.querySelector('`+bar(billedMonth)+`').classList.contains("selected")`)); !on {
 		t.Error("the chosen bar is not marked")
 	}
-	do(t, ctx, "another month", chromedp.Click(sel(bar("2026-11"))), chromedp.WaitNotPresent(sel(`#month table`)), chromedp.WaitVisible(sel(`#month`)))
+	// Today's month: nothing changed in it.
+	do(t, ctx, "another month", chromedp.Click(sel(bar(month(0)))), chromedp.WaitNotPresent(sel(`#month table`)), chromedp.WaitVisible(sel(`#month`)))
 	if text := run(t, ctx, chromedp.Text(sel(`#month`))); !strings.Contains(text, "No change of credit this month") {
-		t.Errorf("November: %q", text)
+		t.Errorf("%s: %q", month(0).Format(monthLong), text)
 	}
 	do(t, ctx, "Escape closes it", chromedp.KeyEvent(kb.Escape), chromedp.WaitNotPresent(sel(`#month`)))
 

@@ -143,7 +143,7 @@ func TestClientPanel(t *testing.T) {
 		base := clientsURL(st.AlphaID) + "/101"
 		tabs := map[string][]string{
 			"details":    {"northwind.example", "Marketing Professional", "Sales Starter", "5,000 marketing contacts", "50,000 emails a month", "$870.00", "$890.00"},
-			"renewals":   {"Communication owner", "Partner", "Rita Renewals", "Contact of Northwind Traders", "Dec 20, 2026", "Nov 5, 2026", "$934.50", "Pending"},
+			"renewals":   {"Communication owner", "Partner", "Rita Renewals", "Contact of Northwind Traders", dateText(day(23)), dateText(northwindDeadline()), "$934.50", "Pending"},
 			"usage":      {"Marketing Professional", "Forms", "SEO recommendations", "7 active users of 10 seats"},
 			"engagement": {`data-testid="engagement-index">`, "CRM basics", "Marketing", "Sales"},
 		}

@@ -23,9 +23,10 @@ func TestEngagementPage(t *testing.T) {
 			`data-testid="average">4.0<`, // (8 + 6 + 2 + 0) / 4
 			`href="/partners/1/engagement?bucket=low"`, "<strong>2</strong> <span class=\"muted\">(50%)</span>",
 			"<strong>1</strong> <span class=\"muted\">(25%)</span>",
-			"Oct 2026", "3.5", "Nov 2026 (today)", // the trend's table
+			// The trend's table: last month, and this one so far.
+			trendRow(month(-1).Format(monthShort), lastMonthAverage()), trendRow(month(0).Format(monthShort)+" (today)", "4.0"),
 			// At risk: Globex, Low, renews in 49 days.
-			`data-testid="at-risk"`, "Globex Corp", `href="/partners/1/renewals/2">Jan 15, 2027`,
+			`data-testid="at-risk"`, "Globex Corp", `href="/partners/1/renewals/2">` + dateText(day(49)),
 			// Upgrade: Northwind uses 5 of 6 Marketing Professional tools.
 			"Northwind Traders", "Marketing Enterprise",
 			"No client misses a hub that most clients of its size own.",
@@ -59,6 +60,27 @@ func TestEngagementPage(t *testing.T) {
 			}
 		}
 	})
+}
+
+// trendRow is the start of the trend table's row of a month.
+func trendRow(label, average string) string {
+	return `<tr><th scope="row">` + label + `</th><td class="num">` + average + `</td>`
+}
+
+// lastMonthAverage is the engagement the fixture gives the month before
+// today's: its last usage of each active client is of mid-month, one tool
+// fewer than now, 14 over 4 clients. On the first of a month yesterday's
+// usage (the latest, 4.0) closes it; on a 31st Old Client, whose services
+// ended thirty days ago, in today's month, still counts, without usage by
+// then: 14 over 5.
+func lastMonthAverage() string {
+	switch {
+	case day(-1).Before(month(0)):
+		return "4.0"
+	case !day(-30).Before(month(0)):
+		return "2.8"
+	}
+	return "3.5"
 }
 
 // The bucket list costs the same queries whatever its length.

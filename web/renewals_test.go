@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	pd "github.com/partnerdesk/partnerdesk"
+	"github.com/partnerdesk/partnerdesk/store"
 	st "github.com/partnerdesk/partnerdesk/store/storetest"
 	"github.com/partnerdesk/partnerdesk/web"
 )
@@ -23,6 +25,12 @@ func renewalRows(body string) string {
 }
 
 func renewalsURL(partner int) string { return fmt.Sprintf("/partners/%d/renewals", partner) }
+
+// northwindDeadline is the decision deadline of Northwind's renewal, due in
+// 23 days (storetest.NorthwindRenewal).
+func northwindDeadline() pd.Date {
+	return pd.DecisionDeadline(day(23), store.DefaultProgram.DecisionDeadlineDays)
+}
 
 func TestRenewalsPage(t *testing.T) {
 	st.Each(t, func(t *testing.T, e st.Engine) {
@@ -56,7 +64,7 @@ func TestRenewalsPage(t *testing.T) {
 			}
 		}
 		body := emp.get(renewalsURL(st.AlphaID))
-		for _, want := range []string{"Northwind Traders", "Contact tier upgrade", "Email overage", "Dec 20, 2026", "Nov 5, 2026",
+		for _, want := range []string{"Northwind Traders", "Contact tier upgrade", "Email overage", dateText(day(23)), dateText(northwindDeadline()),
 			"Rita Renewals", "Contact of Northwind Traders", "Nadia Ng", "Marketing Pro, Sales Starter", "5,000 contacts",
 			"$890.00", "$934.50", "Cancellation requested", "Confirmed", `<strong>2</strong> decisions for you to take`} {
 			if !strings.Contains(body, want) {
@@ -226,7 +234,7 @@ func TestClientPanelRenewalsTab(t *testing.T) {
 		admin := a.signIn(st.AlphaAdmin)
 		body := admin.get(clientsURL(st.AlphaID) + "/101?tab=renewals")
 		for _, want := range []string{`href="/partners/1/renewals/1" data-testid="panel-renewal">Review and decide`, "Later renewals",
-			`href="/partners/1/renewals/1002">Email overage, Mar 17, 2027`, "Communication owner for this client: Program default (Vendor)"} {
+			`href="/partners/1/renewals/1002">Email overage, ` + dateText(day(110)), "Communication owner for this client: Program default (Vendor)"} {
 			if !strings.Contains(body, want) {
 				t.Errorf("panel's Renewals tab lacks %q", want)
 			}

@@ -64,7 +64,9 @@ func lineMRR(t *testing.T, a *app, product string) int64 {
 func TestStripeSubscriptionsBecomeBillingEvents(t *testing.T) {
 	st.Each(t, func(t *testing.T, e st.Engine) {
 		a := newApp(t, e, web.Config{StripeWebhookSecret: whsec})
-		now := time.Now()
+		// Events happen on the fixture's timeline; signatures are checked
+		// against the real clock (stripe-go's), so they are made on it.
+		now, signedAt := st.Now, time.Now()
 		forever := func(off string) string {
 			return `{"id":"di_1","object":"discount","coupon":{"id":"c","object":"coupon","duration":"forever",` + off + `}}`
 		}
@@ -89,7 +91,7 @@ func TestStripeSubscriptionsBecomeBillingEvents(t *testing.T) {
 		for i, c := range cases {
 			// Each case is a later event, so it is the line's latest.
 			payload := stripeEvent(fmt.Sprintf("evt_%d", i), "customer.subscription.updated", now.Add(time.Duration(i)*time.Minute), c.sub)
-			if st, body := deliver(a, payload, whsec, now); st != http.StatusOK {
+			if st, body := deliver(a, payload, whsec, signedAt); st != http.StatusOK {
 				t.Fatalf("%s: %d %s", c.name, st, body)
 			}
 			if got := lineMRR(t, a, c.product); got != c.want {
@@ -113,7 +115,9 @@ func TestStripeSubscriptionsBecomeBillingEvents(t *testing.T) {
 func TestStripeDeliveriesAreVerifiedAndIdempotent(t *testing.T) {
 	st.Each(t, func(t *testing.T, e st.Engine) {
 		a := newApp(t, e, web.Config{StripeWebhookSecret: whsec})
-		now := time.Now()
+		// Events happen on the fixture's timeline; signatures are checked
+		// against the real clock (stripe-go's), so they are made on it.
+		now, signedAt := st.Now, time.Now()
 		first := stripeEvent("evt_a", "customer.subscription.created", now.Add(-2*time.Hour),
 			subscription("active", "", "", item("service-pro", 20000, 1, "month", 1, "")))
 		second := stripeEvent("evt_b", "customer.subscription.updated", now.Add(-time.Hour),
@@ -125,8 +129,8 @@ func TestStripeDeliveriesAreVerifiedAndIdempotent(t *testing.T) {
 			secret string
 			at     time.Time
 		}{
-			{"forged", "whsec_someone_else", now},
-			{"too old", whsec, now.Add(-10 * time.Minute)},
+			{"forged", "whsec_someone_else", signedAt},
+			{"too old", whsec, signedAt.Add(-10 * time.Minute)},
 		} {
 			if st, body := deliver(a, first, c.secret, c.at); st != http.StatusUnauthorized || !strings.Contains(body, `"code":"unauthorized"`) {
 				t.Errorf("%s: %d %s, want 401", c.name, st, body)
@@ -144,7 +148,7 @@ func TestStripeDeliveriesAreVerifiedAndIdempotent(t *testing.T) {
 
 		// The later event first, then the earlier one, then a replay.
 		for _, p := range []string{second, first, first} {
-			if st, body := deliver(a, p, whsec, now); st != http.StatusOK {
+			if st, body := deliver(a, p, whsec, signedAt); st != http.StatusOK {
 				t.Fatalf("delivery: %d %s", st, body)
 			}
 		}
@@ -157,14 +161,14 @@ func TestStripeDeliveriesAreVerifiedAndIdempotent(t *testing.T) {
 		// Deleting the subscription, an item removed, an unknown customer, another event type.
 		deleted := stripeEvent("evt_c", "customer.subscription.deleted", now.Add(-time.Minute),
 			subscription("canceled", "", "", item("service-pro", 5000, 1, "month", 1, "")))
-		if st, _ := deliver(a, deleted, whsec, now); st != http.StatusOK || lineMRR(t, a, "service-pro") != 0 {
+		if st, _ := deliver(a, deleted, whsec, signedAt); st != http.StatusOK || lineMRR(t, a, "service-pro") != 0 {
 			t.Errorf("deleted: %d, line MRR %d", st, lineMRR(t, a, "service-pro"))
 		}
 		stranger := strings.Replace(first, "cus_northwind", "cus_stranger", 1)
-		if st, body := deliver(a, strings.Replace(stranger, "evt_a", "evt_d", 1), whsec, now); st != http.StatusUnprocessableEntity || !strings.Contains(body, "cus_stranger") {
+		if st, body := deliver(a, strings.Replace(stranger, "evt_a", "evt_d", 1), whsec, signedAt); st != http.StatusUnprocessableEntity || !strings.Contains(body, "cus_stranger") {
 			t.Errorf("unknown customer: %d %s", st, body)
 		}
-		if st, body := deliver(a, `{"id":"evt_e","object":"event","type":"invoice.paid","created":1,"data":{"object":{}}}`, whsec, now); st != http.StatusOK || !strings.Contains(body, "ignored") {
+		if st, body := deliver(a, `{"id":"evt_e","object":"event","type":"invoice.paid","created":1,"data":{"object":{}}}`, whsec, signedAt); st != http.StatusOK || !strings.Contains(body, "ignored") {
 			t.Errorf("another type: %d %s", st, body)
 		}
 		// An item removed since the previous version goes to 0.
@@ -175,7 +179,7 @@ func TestStripeDeliveriesAreVerifiedAndIdempotent(t *testing.T) {
 			`"data":{"object":`, `"data":{"previous_attributes":{"items":{"object":"list","data":[`+
 				item("service-pro", 5000, 1, "month", 1, "")+","+item("content-starter", 2500, 1, "month", 1, "")+`]}},"object":`, 1)
 		for _, p := range []string{two, one} {
-			if st, body := deliver(a, p, whsec, now); st != http.StatusOK {
+			if st, body := deliver(a, p, whsec, signedAt); st != http.StatusOK {
 				t.Fatalf("items: %d %s", st, body)
 			}
 		}
@@ -184,7 +188,7 @@ func TestStripeDeliveriesAreVerifiedAndIdempotent(t *testing.T) {
 		}
 		// Without a configured secret nothing is accepted.
 		b := newApp(t, e, web.Config{})
-		if st, _ := deliver(b, first, "", now); st != http.StatusUnauthorized {
+		if st, _ := deliver(b, first, "", signedAt); st != http.StatusUnauthorized {
 			t.Errorf("no secret configured: %d", st)
 		}
 	})

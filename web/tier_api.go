@@ -91,7 +91,8 @@ type apiCreditMonth struct {
 }
 
 // apiCredit lists the partner's months from..to (YYYY-MM; by default the
-// twelve months to the last refresh's), each of them.
+// twelve months to the last refresh's, or before the first refresh to
+// today's in the program's time zone), each of them.
 func (s *Server) apiCredit(w http.ResponseWriter, r *http.Request) error {
 	p, err := s.db.Partner(r.Context())
 	if err != nil {
@@ -115,8 +116,12 @@ func (s *Server) apiCredit(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		last := pd.MonthStart(tab.Report.AsOf)
-		if !tab.Report.Refreshed {
-			last = pd.MonthStart(pd.DateOf(s.now(), time.UTC))
+		if !tab.Report.Refreshed { // today's month, where the program is
+			prog, err := s.db.Program(r.Context())
+			if err != nil {
+				return err
+			}
+			last = pd.MonthStart(pd.DateOf(s.now(), prog.Location()))
 		}
 		if period.To.IsZero() {
 			period.To = last

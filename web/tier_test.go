@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	pd "github.com/partnerdesk/partnerdesk"
 	"github.com/partnerdesk/partnerdesk/credit"
@@ -19,6 +20,9 @@ import (
 	st "github.com/partnerdesk/partnerdesk/store/storetest"
 	"github.com/partnerdesk/partnerdesk/web"
 )
+
+// chartMonths is how many months the Tier tab's chart shows, today's last.
+const chartMonths = 24
 
 // refreshed is an app whose daily refresh ran on the fixture's Now.
 func refreshed(t *testing.T, e st.Engine) *app {
@@ -67,11 +71,24 @@ func TestTierTabShowsTheRefreshedReport(t *testing.T) {
 				t.Errorf("%s: %q, want %q", c.id, got, c.want)
 			}
 		}
-		if n := strings.Count(body, `<a class="bar`); n != 24 {
-			t.Errorf("chart has %d bars, want 24", n)
+		if n := strings.Count(body, `<a class="bar`); n != chartMonths {
+			t.Errorf("chart has %d bars, want %d", n, chartMonths)
 		}
-		if !strings.Contains(body, `aria-label="August 2026: closing credit $2,105.00"`) {
-			t.Error("the chart's August bar has no accessible value")
+		// The axis names every third month, today's last, with its year in
+		// full: "Feb 28" would read as a day.
+		var labels, want []string
+		for _, m := range regexp.MustCompile(`<text class="month"[^>]*>([^<]*)</text>`).FindAllStringSubmatch(body, -1) {
+			labels = append(labels, m[1])
+		}
+		for k := 3 - chartMonths; k <= 0; k += 3 {
+			want = append(want, month(k).Format(monthShort))
+		}
+		if !reflect.DeepEqual(labels, want) {
+			t.Errorf("the chart's axis labels %q, want %q", labels, want)
+		}
+		// Every client line was billed in the same month.
+		if want := `aria-label="` + billedMonth.Format(monthLong) + `: closing credit $2,105.00"`; !strings.Contains(body, want) {
+			t.Errorf("the chart's bar of the billing month has no accessible value: want %s", want)
 		}
 		// The Total list: five clients, Old Client no longer Alpha's.
 		list := testid(body, "list-total")
@@ -91,24 +108,24 @@ func TestTierTabListsAMonthsMovementsAndThePeriodsLists(t *testing.T) {
 		a := refreshed(t, e)
 		alpha := a.signIn(st.AlphaAdmin)
 
-		// The chart's August 2026: every client's movements that month.
-		body := alpha.get("/partners/1/tier?month=2026-08")
+		// The chart's billing month: every client's movements that month.
+		body := alpha.get("/partners/1/tier?month=" + billedMonth.Format(monthParam))
 		moves := testid(body, "month-moves")
 		for _, want := range []string{"Globex Corp", "Upgraded (returning client)", "+$300.00", "Northwind Traders", "New", "+$890.00"} {
 			if !strings.Contains(moves, want) {
-				t.Errorf("August's movements lack %q: %s", want, moves)
+				t.Errorf("%s's movements lack %q: %s", billedMonth.Format(monthLong), want, moves)
 			}
 		}
-		// The page's script asks for the month alone.
-		req, _ := http.NewRequest("GET", a.ts.URL+"/partners/1/tier?month=2025-10", nil)
+		// The page's script asks for the month alone: the month Globex was lost.
+		req, _ := http.NewRequest("GET", a.ts.URL+"/partners/1/tier?month="+globexLostMonth.Format(monthParam), nil)
 		req.Header.Set("X-Partial", "month")
 		frag := alpha.do(req)
 		if strings.Contains(frag, "<html") || !strings.Contains(frag, "Lost (stopped paying)") || !strings.Contains(frag, "−$250.00") {
-			t.Errorf("October 2025's fragment: %s", frag)
+			t.Errorf("%s's fragment: %s", globexLostMonth.Format(monthLong), frag)
 		}
 
 		// A longer period: Globex's new credit and its loss count.
-		body = alpha.get("/partners/1/tier?from=2025-08&to=2026-11&list=lost")
+		body = alpha.get("/partners/1/tier?from=" + globexSoldMonth.Format(monthParam) + "&to=" + month(0).Format(monthParam) + "&list=lost")
 		if got := testid(body, "expired-lost"); got != "−$250.00" {
 			t.Errorf("expired/lost over the longer period: %q", got)
 		}
@@ -122,7 +139,7 @@ func TestTierTabListsAMonthsMovementsAndThePeriodsLists(t *testing.T) {
 		}
 
 		// Exports: every line of the list, amounts as plain decimals.
-		out := alpha.get("/partners/1/tier.csv?list=won&from=2025-12&to=2026-11")
+		out := alpha.get("/partners/1/tier.csv?list=won&from=" + month(-11).Format(monthParam) + "&to=" + month(0).Format(monthParam))
 		rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
 		if err != nil || len(rows) != 6 || rows[0][2] != "new" {
 			t.Fatalf("won CSV: %v %q", err, out)
@@ -136,7 +153,9 @@ func TestTierTabListsAMonthsMovementsAndThePeriodsLists(t *testing.T) {
 		if !found {
 			t.Errorf("won CSV lacks Globex's returning upgrade: %v", rows)
 		}
-		for _, bad := range []string{"?list=nope", "?from=2026-13", "?to=2027-01", "?from=2026-05&to=2026-01", "?month=2020-01", "?sort=x"} {
+		m := func(k int) string { return month(k).Format(monthParam) }
+		for _, bad := range []string{"?list=nope", "?from=" + day(0).Format("2006") + "-13", "?to=" + m(1), "?from=" + m(-6) + "&to=" + m(-10),
+			"?month=" + m(-chartMonths), "?sort=x"} {
 			alpha.get("/partners/1/tier" + bad)
 			if alpha.status != http.StatusBadRequest {
 				t.Errorf("GET tier%s: %d, want 400", bad, alpha.status)
@@ -158,12 +177,36 @@ func TestTierTabBeforeTheFirstRefresh(t *testing.T) {
 	}
 }
 
+// Before the first refresh, the credit API's months end with today's month
+// in the program's time zone: at noon UTC on November 30 it is already
+// December in Auckland.
+func TestCreditAPIBeforeTheFirstRefreshEndsWithTheProgramsMonth(t *testing.T) {
+	at := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	a := newAppAt(t, st.Engines()[0], web.Config{}, func() time.Time { return at })
+	prog := store.DefaultProgram
+	prog.TimeZone = "Pacific/Auckland"
+	if err := a.db.SaveProgram(context.Background(), prog); err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		AsOf   *string `json:"as_of"`
+		Months []struct{ Month string }
+	}
+	body := a.bearer(st.AlphaToken).get("/api/v1/partners/1/credit")
+	if err := json.Unmarshal([]byte(body), &got); err != nil {
+		t.Fatalf("%s: %v", body, err)
+	}
+	if n := len(got.Months); got.AsOf != nil || n != 12 || got.Months[0].Month != "2026-01" || got.Months[n-1].Month != "2026-12" {
+		t.Errorf("months before the first refresh: %s, want 2026-01 to 2026-12", body)
+	}
+}
+
 // Beta, signed in or with its token, reaches none of Alpha's tier data.
 func TestTierTabIsScopedToThePartner(t *testing.T) {
 	st.Each(t, func(t *testing.T, e st.Engine) {
 		a := refreshed(t, e)
 		for _, u := range []*user{a.signIn(st.BetaAdmin), a.bearer(st.BetaToken)} {
-			for _, path := range []string{"/partners/1/tier", "/partners/1/tier?month=2026-08", "/partners/1/tier.csv?list=total",
+			for _, path := range []string{"/partners/1/tier", "/partners/1/tier?month=" + billedMonth.Format(monthParam), "/partners/1/tier.csv?list=total",
 				"/api/v1/partners/1/tier", "/api/v1/partners/1/credit"} {
 				if u.token != "" && !strings.HasPrefix(path, "/api/") || u.token == "" && strings.HasPrefix(path, "/api/") {
 					continue
@@ -183,13 +226,15 @@ func TestTierTabIsScopedToThePartner(t *testing.T) {
 
 // The worked example of credit/testdata, loaded as billing events and
 // refreshed: the months the API gives and the figures the Tier tab shows
-// are the audit replay's.
+// are the audit replay's. The example keeps its own dates: the server and
+// the refresh run on its last month, whatever the fixture's today.
 func TestTierFiguresTraceToTheReplay(t *testing.T) {
 	st.Each(t, func(t *testing.T, e st.Engine) {
-		a := newApp(t, e, web.Config{})
+		exampleNow := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
+		a := newAppAt(t, e, web.Config{}, func() time.Time { return exampleNow })
 		const file = "../credit/testdata/worked-example.jsonl"
 		st.LoadEvents(t, a.db, file)
-		if _, err := refresh.Run(context.Background(), a.db, st.Now, refresh.Options{}); err != nil {
+		if _, err := refresh.Run(context.Background(), a.db, exampleNow, refresh.Options{}); err != nil {
 			t.Fatal(err)
 		}
 		f, err := os.Open(file)

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	pd "github.com/partnerdesk/partnerdesk"
 	"github.com/partnerdesk/partnerdesk/password"
 	"github.com/partnerdesk/partnerdesk/store"
 	st "github.com/partnerdesk/partnerdesk/store/storetest"
@@ -29,12 +30,19 @@ type app struct {
 
 func newApp(t *testing.T, e st.Engine, cfg web.Config) *app {
 	t.Helper()
-	db := e.Open(t, st.Clock)
+	return newAppAt(t, e, cfg, st.Clock)
+}
+
+// newAppAt is newApp with the database and the server on clock instead of
+// the fixture's (whose data stays placed around st.Now).
+func newAppAt(t *testing.T, e st.Engine, cfg web.Config, clock pd.Clock) *app {
+	t.Helper()
+	db := e.Open(t, clock)
 	st.Load(t, db)
 	if cfg.PasswordParams == (password.Params{}) {
 		cfg.PasswordParams = st.PasswordParams
 	}
-	srv, err := web.New(db, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), st.Clock)
+	srv, err := web.New(db, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), clock)
 	if err != nil {
 		t.Fatal(err)
 	}
