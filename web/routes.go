@@ -33,6 +33,7 @@ func (s *Server) Routes() []Route { return s.routes() }
 func (s *Server) routes() []Route {
 	return []Route{
 		{"GET", "/healthz", Public, s.health},
+		{"GET", "/readyz", Public, s.ready},
 		{"GET", "/login", Public, s.loginForm},
 		{"POST", "/login", Public, s.login},
 		{"POST", "/logout", Signed, s.logout},
