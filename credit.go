@@ -12,7 +12,7 @@ import (
 // movements; these types carry them to the pages, and the functions here
 // cut them by period without running the ledger again.
 
-// Movement kinds (PRODUCT.md §4 rule 5), as the ledger names them.
+// Movement kinds (docs/credit.md, Movements), as the ledger names them.
 const (
 	MoveNew         = "new"
 	MoveUpgraded    = "upgraded"

@@ -9,7 +9,7 @@ import (
 // rules that pick at-risk clients and upgrade and cross-sell candidates.
 // The index itself is EngagementIndex (catalog.go).
 
-// Opportunity rules (documented in the README).
+// Opportunity rules (documented in docs/engagement.md).
 const (
 	// UpgradeMinIndex: upgrade candidates are in the High bucket, that is
 	// they use most of what their subscriptions include.

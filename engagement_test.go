@@ -27,10 +27,10 @@ func mask(codes ...string) int64 {
 	return m
 }
 
-// The model, as the README writes it down: every included tool weighs
-// one; the index is round(10 × used / included), half up; tools used but
-// not included do not count; CRM basics come with any product and each
-// hub's tools up to the best edition owned.
+// The model, as docs/engagement.md writes it down: every included tool
+// weighs one; the index is round(10 × used / included), half up; tools
+// used but not included do not count; CRM basics come with any product
+// and each hub's tools up to the best edition owned.
 func TestEngagementIndexModel(t *testing.T) {
 	cases := []struct {
 		name              string

@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// Tiers (PRODUCT.md §4). A partner's performance tier is the highest tier
+// Tiers (docs/tiers.md). A partner's performance tier is the highest tier
 // it qualifies for today, evaluated by the daily refresh; its assigned tier
 // is what the program recognises, changed only at review dates: up to the
 // performance tier at once, down only after a review of grace.

@@ -6,8 +6,8 @@ import (
 	"time"
 )
 
-// policy is the program's default: PRODUCT.md §4's tiers, reviews on Jan
-// 15 and Jul 15, one review of grace, an app usage of 3.
+// policy is the program's default (docs/tiers.md): store.DefaultTiers,
+// reviews on Jan 15 and Jul 15, one review of grace, an app usage of 3.
 var policy = TierPolicy{
 	Tiers: []Tier{
 		{Code: "partner", Name: "Partner", Rank: 0},

@@ -14,7 +14,7 @@ type clientState struct {
 	// cites it as the reason.
 	purchaseID string
 	total      int64 // MRR at the end of the last closed day
-	credit     int64 // 0 or total (rule 2)
+	credit     int64 // 0 or total (docs/credit.md, rule 3)
 	open       Date  // the day of pending
 	purchase   Date  // last purchase day, if owner >= 0
 	expires    Date  // purchase + expiry months, if owner >= 0
@@ -87,8 +87,9 @@ func (c *clientState) sortPending() {
 }
 
 // expireThrough ends the client's credit if it expired on or before day.
-// Rule 3: the credit ends at the start of its expiry day, so the movement
-// is dated that day even when the ledger only notices it later.
+// Rule 4 of docs/credit.md: the credit ends at the start of its expiry
+// day, so the movement is dated that day even when the ledger only
+// notices it later.
 func (l *Ledger) expireThrough(ci int32, day Date) {
 	c := &l.clients[ci]
 	if c.credit > 0 && c.expires <= day {
@@ -98,7 +99,7 @@ func (l *Ledger) expireThrough(ci int32, day Date) {
 }
 
 // closeDay folds the open day's events into the client's state and emits
-// the day's movements (rules 1–5 of PRODUCT.md §4).
+// the day's movements (rules 1–6 of docs/credit.md).
 func (l *Ledger) closeDay(ci int32) {
 	c := &l.clients[ci]
 	day := c.open
@@ -109,11 +110,11 @@ func (l *Ledger) closeDay(ci int32) {
 	for i := range c.pending {
 		c.setLine(c.pending[i].product, c.pending[i].mrr)
 	}
-	// Rule 1: a purchase is a rise of the day-end total, so a same-day swap
-	// of products of equal MRR is none.
+	// Rules 1 and 2: a purchase is a rise of the day-end total, so a
+	// same-day swap of products of equal MRR is none.
 	purchase := c.total > prevTotal
 	if purchase {
-		// Rule 4: the day's last event names the partner.
+		// Rule 2: the day's last event names the partner.
 		last := &c.pending[len(c.pending)-1]
 		c.owner, c.purchaseID = last.partner, last.id
 		c.purchase, c.expires = day, day.AddMonths(l.months)

@@ -57,8 +57,8 @@ func (d Date) Month() Month {
 func (d Date) AddDays(n int) Date { return d + Date(n) }
 
 // AddMonths returns the same day of the month n months later, clamped to
-// the end of a shorter month: rule 3 of the contract says 2024-02-29 plus
-// 12 months is 2025-02-28, where time.AddDate would give 2025-03-01.
+// the end of a shorter month: rule 4 of docs/credit.md says 2024-02-29
+// plus 12 months is 2025-02-28, where time.AddDate would give 2025-03-01.
 func (d Date) AddMonths(n int) Date {
 	y, m, dd := d.Civil()
 	target := MakeMonth(y, m) + Month(n)

@@ -12,7 +12,7 @@ func TestAddMonthsKeepsTheDayAndClampsToTheMonthEnd(t *testing.T) {
 		want   string
 	}{
 		{"2025-04-02", 12, "2026-04-02"},
-		{"2024-02-29", 12, "2025-02-28"}, // the contract's own example
+		{"2024-02-29", 12, "2025-02-28"}, // the example of docs/credit.md, rule 4
 		{"2024-02-29", 48, "2028-02-29"},
 		{"2025-01-31", 1, "2025-02-28"},
 		{"2024-01-31", 1, "2024-02-29"},

@@ -1,5 +1,5 @@
 // Package credit computes partners' tier credit from billing events: the
-// ledger of PRODUCT.md §4 as pure functions over events, with no I/O
+// ledger of docs/credit.md as pure functions over events, with no I/O
 // beyond the readers and writers its callers hand it.
 //
 // A Ledger folds each client's events, day by day in the program time

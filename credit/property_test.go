@@ -66,7 +66,7 @@ func randomHistory(r *rand.Rand, locs []*time.Location) history {
 	return h
 }
 
-// oracleCredit computes the rules of PRODUCT.md §4 the slow way: every
+// oracleCredit computes the rules of docs/credit.md the slow way: every
 // client's credit on every day, without the ledger's movements. It
 // returns partner → day → the sum of its clients' credit that day.
 func oracleCredit(h history, to Month) map[string]map[Date]int64 {

@@ -38,8 +38,9 @@ func months(t *testing.T, from, to string) (Month, Month) {
 	return f, l
 }
 
-// TestWorkedExample is the example of the brief, byte for byte: only the
-// months listed move, every other month carries its balance.
+// TestWorkedExample is the worked example of docs/credit.md, byte for
+// byte: only the months listed move, every other month carries its
+// balance.
 func TestWorkedExample(t *testing.T) {
 	input, err := os.ReadFile("testdata/worked-example.jsonl")
 	if err != nil {

@@ -77,11 +77,13 @@ type Stats struct {
 	Review                      pd.Date // the review applied, if any
 	Renewals                    store.RenewalRefresh
 	EngagementMonths            int
+	SessionsDeleted             int64 // expired sign-in sessions purged
 	Elapsed                     time.Duration
 }
 
 // Run refreshes the program day of now: renewals, engagement history,
-// credit, tiers. It does not claim the day; Claimed does.
+// credit, tiers; and it purges the sign-in sessions that have expired. It
+// does not claim the day; Claimed does.
 func Run(ctx context.Context, db *store.DB, now time.Time, opts Options) (Stats, error) {
 	start := time.Now()
 	say := func(format string, args ...any) {
@@ -96,8 +98,8 @@ func Run(ctx context.Context, db *store.DB, now time.Time, opts Options) (Stats,
 	st := Stats{Day: pd.DateOf(now, prog.Location())}
 	say("%s, program time zone %s", st.Day, prog.Location())
 
-	// Renewal rules (issue 4) and the engagement history: theirs to
-	// define, the refresh's to run once a day.
+	// Renewal rules and the engagement history: the store's to define,
+	// the refresh's to run once a day.
 	if st.Renewals, err = db.RefreshRenewals(ctx, st.Day); err != nil {
 		return st, err
 	}
@@ -110,6 +112,10 @@ func Run(ctx context.Context, db *store.DB, now time.Time, opts Options) (Stats,
 	if err := runCredit(ctx, db, prog, &st, opts, say); err != nil {
 		return st, err
 	}
+	if st.SessionsDeleted, err = db.DeleteExpiredSessions(ctx); err != nil {
+		return st, err
+	}
+	say("sessions: %d expired sessions deleted", st.SessionsDeleted)
 	st.Elapsed = time.Since(start)
 	say("done in %s", st.Elapsed.Round(100*time.Millisecond))
 	return st, nil

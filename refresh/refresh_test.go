@@ -301,3 +301,30 @@ func TestCurrentCreditIsTheHistoriesClosing(t *testing.T) {
 		}
 	})
 }
+
+// The daily refresh deletes the sign-in sessions that expired, by the
+// store's clock: not by the instant refreshed, which may lie ahead.
+func TestRefreshDeletesExpiredSessions(t *testing.T) {
+	st.Each(t, func(t *testing.T, e st.Engine) {
+		now := st.Now
+		db := e.Open(t, func() time.Time { return now })
+		st.Load(t, db)
+		user, _, err := db.Credentials(ctx, st.AlphaAdmin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, ttl := range []time.Duration{time.Hour, 12 * time.Hour} {
+			if _, err := db.CreateSession(ctx, user, ttl, "192.0.2.1", "test"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		now = now.Add(2 * time.Hour)
+		stats, err := refresh.Run(ctx, db, now.AddDate(0, 0, 1), refresh.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if stats.SessionsDeleted != 1 {
+			t.Errorf("%d sessions deleted, want the one that expired", stats.SessionsDeleted)
+		}
+	})
+}

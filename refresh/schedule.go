@@ -96,7 +96,7 @@ func (s *Scheduler) step(ctx context.Context, t time.Time) (time.Duration, error
 		return min(s.Retry, opts.lease()/3), nil
 	}
 	s.Log.Info("daily refresh done", "day", st.Day, "credit", st.Mode, "events", st.Events, "expired", st.Expired,
-		"partners", st.Partners, "elapsed", st.Elapsed.Round(time.Millisecond))
+		"partners", st.Partners, "sessions_deleted", st.SessionsDeleted, "elapsed", st.Elapsed.Round(time.Millisecond))
 	return 0, nil
 }
 

@@ -27,7 +27,6 @@ type Ingest struct {
 	types    map[string]map[string]string // PostgreSQL column types by table
 	clients  map[int64]bool               // clients whose MRR, products and engagement to refresh
 	ended    []endedRelation              // relationships ended, for the audit log
-	staffIDs map[string]int64             // staff and partners resolved so far, by external id
 }
 
 type endedRelation struct {

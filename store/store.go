@@ -93,7 +93,7 @@ func open(ctx context.Context, dsn string, now pd.Clock, create bool) (*DB, erro
 		db.write.SetMaxIdleConns(20)
 		db.read = db.write
 	} else {
-		db.path = strings.TrimPrefix(strings.TrimPrefix(dsn, "sqlite://"), "file:")
+		db.path, _ = SQLitePath(dsn)
 		if err := prepareSQLiteFile(db.path, create); err != nil {
 			return nil, err
 		}

@@ -151,6 +151,26 @@ func (db *DB) DeleteSession(ctx context.Context, token string) error {
 	})
 }
 
+// DeleteExpiredSessions deletes the sessions that have ended by the
+// store's clock (sign-in no longer takes them) and returns how many. The
+// daily refresh calls it; the refresh's own instant may be set in the
+// future (refresh --at), which must not end live sessions.
+func (db *DB) DeleteExpiredSessions(ctx context.Context) (int64, error) {
+	var n int64
+	err := db.update(ctx, func(t *tx) error {
+		res, err := t.exec(ctx, "DELETE FROM sessions WHERE expires_at <= ?", t.now)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("delete expired sessions: %w", err)
+	}
+	return n, nil
+}
+
 // DeleteUserSessions signs the signed-in user out everywhere and returns
 // how many sessions ended.
 func (db *DB) DeleteUserSessions(ctx context.Context) (int64, error) {

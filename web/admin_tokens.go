@@ -73,8 +73,6 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
 		tv.Created, tv.Secret = tok, secret
 		tv.Form.Name, tv.Form.Scope, tv.Form.Partner = "", "", ""
 	}
-	// The secret must not linger in caches.
-	w.Header().Set("Cache-Control", "no-store")
 	s.render(w, r, "tokens", v)
 	return nil
 }

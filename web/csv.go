@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode"
 
 	pd "github.com/partnerdesk/partnerdesk"
 )
@@ -29,7 +30,6 @@ func startCSV(w http.ResponseWriter, filename string, header ...string) (*csvWri
 	h := w.Header()
 	h.Set("Content-Type", "text/csv; charset=utf-8")
 	h.Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", filename))
-	h.Set("Cache-Control", "no-store")
 	c := &csvWriter{w: csv.NewWriter(w)}
 	c.flush, _ = w.(http.Flusher)
 	return c, c.w.Write(header)
@@ -56,9 +56,11 @@ func (c *csvWriter) Close() error {
 }
 
 // csvText neutralises a text cell that a spreadsheet would take for a
-// formula (=, +, -, @ first), so that an exported name cannot run one.
+// formula (=, +, -, @ first, or after spaces and control characters,
+// which spreadsheets skip), so that an exported name cannot run one.
 func csvText(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+	lead := strings.TrimLeftFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) })
+	if (lead != "" && strings.ContainsRune("=+-@", rune(lead[0]))) || (s != "" && strings.ContainsRune("\t\r", rune(s[0]))) {
 		return "'" + s
 	}
 	return s
@@ -133,7 +135,7 @@ func (s *Server) clientsCSV(w http.ResponseWriter, r *http.Request) error {
 		}
 		if page, err = s.db.ListClients(r.Context(), f); err != nil {
 			// The headers are sent: end the file short and log why.
-			s.log.Error("export clients", "err", err)
+			s.logError(r, "export clients", err)
 			return nil
 		}
 	}

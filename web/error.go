@@ -2,9 +2,12 @@ package web
 
 import (
 	"encoding/json"
+	"errors"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
+	"syscall"
 
 	pd "github.com/partnerdesk/partnerdesk"
 )
@@ -45,7 +48,7 @@ func (s *Server) error(w http.ResponseWriter, r *http.Request, err error) {
 	code := pd.ErrorCode(err)
 	switch code {
 	case pd.EInternal:
-		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		s.logError(r, "request failed", err)
 	case pd.EUnavailable:
 		// Not a bug, but the operator must hear of a database that cannot
 		// take writes (its cause is in err).
@@ -78,6 +81,17 @@ func (s *Server) error(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	w.WriteHeader(st)
 	s.render(w, r, "error", &errorPage{Status: st, Message: pd.ErrorMessage(err)})
+}
+
+// logError logs a request's internal error, at debug when it only comes
+// from the client going away (its request canceled, or the connection
+// broken while the answer was written): nothing to fix on the server.
+func (s *Server) logError(r *http.Request, msg string, err error) {
+	level := slog.LevelError
+	if r.Context().Err() != nil || errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET) {
+		level = slog.LevelDebug
+	}
+	s.log.Log(r.Context(), level, msg, "method", r.Method, "path", r.URL.Path, "err", err)
 }
 
 // apiError is the body of every API and webhook error.

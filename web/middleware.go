@@ -2,7 +2,12 @@ package web
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"net/url"
@@ -16,9 +21,15 @@ const sessionCookie = "pd_session"
 
 type csrfKey struct{}
 
-// wrap applies a route's access rule, the CSRF check and error handling.
+// wrap applies a route's body limit, access rule, the CSRF check and
+// error handling.
 func (s *Server) wrap(rt Route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > rt.MaxBody {
+			s.error(w, r, tooLarge(rt.MaxBody))
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, rt.MaxBody)
 		if rt.Access == API || rt.Access == Webhook || isAPI(r) {
 			s.serveMachine(w, r, rt)
 			return
@@ -50,9 +61,15 @@ func (s *Server) wrap(rt Route) http.Handler {
 		if rt.Access == Partner {
 			r = r.WithContext(pd.WithViewedPartner(r.Context(), pathID(r, "partner")))
 		}
-		if r.Method != http.MethodGet && r.Method != http.MethodHead && !validCSRF(r, csrf) {
-			s.error(w, r, pd.Errorf(pd.EForbidden, "This form has expired. Go back, reload the page and try again."))
-			return
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			if err := readForm(r, rt.MaxBody); err != nil {
+				s.error(w, r, err)
+				return
+			}
+			if !validCSRF(r, csrf) {
+				s.error(w, r, pd.Errorf(pd.EForbidden, "This form has expired. Go back, reload the page and try again."))
+				return
+			}
 		}
 		if err := rt.Handler(w, r); err != nil {
 			s.error(w, r, err)
@@ -60,16 +77,11 @@ func (s *Server) wrap(rt Route) http.Handler {
 	})
 }
 
-// maxBodyBytes bounds an API request or webhook delivery: 10,000 records
-// of any kind fit.
-const maxBodyBytes = 16 << 20
-
 // serveMachine serves the API and webhooks. Cookies never authenticate
 // them (and so need no CSRF check): API routes take a bearer token, and
 // webhook handlers check their delivery's signature. Pages never read the
 // Authorization header, so a token never reaches them.
 func (s *Server) serveMachine(w http.ResponseWriter, r *http.Request, rt Route) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
 	if rt.Access == API {
 		if h := r.Header.Get("Authorization"); h != "" {
 			scheme, tok, _ := strings.Cut(h, " ")
@@ -155,16 +167,66 @@ func pathID(r *http.Request, name string) int64 {
 	return id
 }
 
+// readForm parses the form of a page request, within the route's body
+// limit, before the CSRF check reads it. A multipart form is held in
+// memory with that same limit, so that no part of it is ever written to
+// a temporary file: net/http's own clean-up of those files would not see
+// the parsed form, which lives on a copy of the request.
+func readForm(r *http.Request, limit int64) error {
+	if err := r.ParseForm(); err != nil {
+		return bodyError(err)
+	}
+	if err := r.ParseMultipartForm(limit); err != nil && !errors.Is(err, http.ErrNotMultipart) {
+		return bodyError(err)
+	}
+	return nil
+}
+
+// bodyError is the answer to a request body that could not be read: 413
+// when it passed the route's limit.
+func bodyError(err error) error {
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return tooLarge(tooBig.Limit)
+	}
+	return pd.Errorf(pd.EInvalid, "The request body could not be read.")
+}
+
+func tooLarge(limit int64) error {
+	size := fmt.Sprintf("%d KiB", limit>>10)
+	if limit >= 1<<20 {
+		size = fmt.Sprintf("%d MiB", limit>>20)
+	}
+	return pd.Errorf(pd.ETooLarge, "The request body is over the limit of %s.", size)
+}
+
 // anonymousCSRF returns the double-submit token of a signed-out visitor
-// (the sign-in form), setting its cookie when missing.
+// (the sign-in form), setting its cookie when missing or not one this
+// program made.
 func (s *Server) anonymousCSRF(w http.ResponseWriter, r *http.Request) string {
-	if c, err := r.Cookie("pd_csrf"); err == nil && len(c.Value) >= 32 {
+	if c, err := r.Cookie("pd_csrf"); err == nil && s.madeCSRF(c.Value) {
 		return c.Value
 	}
-	tok := newToken()
+	tok := s.signCSRF(newToken())
 	http.SetCookie(w, &http.Cookie{Name: "pd_csrf", Value: tok, Path: "/", HttpOnly: true,
 		Secure: s.secure(r), SameSite: http.SameSiteLaxMode})
 	return tok
+}
+
+// signCSRF makes a signed-out visitor's token: a nonce and its HMAC under
+// the key the servers share. A plain double-submit cookie would take any
+// value that an attacker planted in the browser and put in a form too,
+// signing the victim in to the attacker's account (login CSRF).
+func (s *Server) signCSRF(nonce string) string {
+	m := hmac.New(sha256.New, s.csrfKey)
+	m.Write([]byte("pd_csrf:" + nonce))
+	return nonce + "." + base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// madeCSRF reports whether tok was made by signCSRF.
+func (s *Server) madeCSRF(tok string) bool {
+	nonce, _, ok := strings.Cut(tok, ".")
+	return ok && nonce != "" && hmac.Equal([]byte(tok), []byte(s.signCSRF(nonce)))
 }
 
 // validCSRF checks the form field or X-CSRF-Token header against the token.
@@ -183,8 +245,13 @@ func csrfToken(ctx context.Context) string {
 
 // secure reports whether cookies must carry the Secure flag.
 func (s *Server) secure(r *http.Request) bool {
-	return s.cfg.SecureCookies || r.TLS != nil ||
-		(s.cfg.TrustProxy && strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https"))
+	return s.cfg.SecureCookies || s.overTLS(r)
+}
+
+// overTLS reports whether the request came over TLS: to this server, or
+// (with TrustProxy) to the proxy in front, which says so.
+func (s *Server) overTLS(r *http.Request) bool {
+	return r.TLS != nil || (s.cfg.TrustProxy && strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https"))
 }
 
 // clientIP is the address sign-in attempts are counted against.

@@ -103,11 +103,7 @@ func (s *Server) Operations() []string {
 func (s *Server) decodeBody(r *http.Request, v any) error {
 	raw, err := io.ReadAll(r.Body)
 	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return pd.Errorf(pd.ETooLarge, "The request body is larger than %d MiB; send at most %d records a request.", maxBodyBytes>>20, pd.MaxBatch)
-		}
-		return pd.Errorf(pd.EInvalid, "The request body could not be read.")
+		return bodyError(err)
 	}
 	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
 	if err != nil {

@@ -25,75 +25,92 @@ type Route struct {
 	Pattern string
 	Access  Access
 	Handler func(http.ResponseWriter, *http.Request) error
+	// MaxBody is the largest request body the route reads: a larger one
+	// is refused (413) before anything of it is parsed or stored.
+	MaxBody int64
 }
+
+// Request body limits, one per kind of route.
+const (
+	// smallBody bounds a page request and a small form (sign-in, settings,
+	// a renewal decision with its note).
+	smallBody = 16 << 10
+	// batchBody bounds an API request: 10,000 records of any kind fit.
+	batchBody = 16 << 20
+	// webhookBody bounds a webhook delivery: a Stripe event is a few KB.
+	webhookBody = 1 << 20
+	// uploadBody bounds a CSV upload on the import page; larger files go
+	// through the command line's import, which reads them from disk.
+	uploadBody = 64 << 20
+)
 
 // Routes lists every registered route (for tests and docs).
 func (s *Server) Routes() []Route { return s.routes() }
 
 func (s *Server) routes() []Route {
 	return []Route{
-		{"GET", "/healthz", Public, s.health},
-		{"GET", "/readyz", Public, s.ready},
-		{"GET", "/login", Public, s.loginForm},
-		{"POST", "/login", Public, s.login},
-		{"POST", "/logout", Signed, s.logout},
-		{"POST", "/logout/everywhere", Signed, s.logoutEverywhere},
-		{"GET", "/{$}", Signed, s.home},
+		{"GET", "/healthz", Public, s.health, smallBody},
+		{"GET", "/readyz", Public, s.ready, smallBody},
+		{"GET", "/login", Public, s.loginForm, smallBody},
+		{"POST", "/login", Public, s.login, smallBody},
+		{"POST", "/logout", Signed, s.logout, smallBody},
+		{"POST", "/logout/everywhere", Signed, s.logoutEverywhere, smallBody},
+		{"GET", "/{$}", Signed, s.home, smallBody},
 
-		{"GET", "/partners/{partner}/clients", Partner, s.clientsPage},
-		{"GET", "/partners/{partner}/clients/{client}", Partner, s.clientPanel},
-		{"GET", "/partners/{partner}/clients/{client}/end-services", Partner, s.endServicesForm},
-		{"POST", "/partners/{partner}/clients/{client}/end-services", Partner, s.endServices},
-		{"GET", "/partners/{partner}/audit", Partner, s.auditPage},
+		{"GET", "/partners/{partner}/clients", Partner, s.clientsPage, smallBody},
+		{"GET", "/partners/{partner}/clients/{client}", Partner, s.clientPanel, smallBody},
+		{"GET", "/partners/{partner}/clients/{client}/end-services", Partner, s.endServicesForm, smallBody},
+		{"POST", "/partners/{partner}/clients/{client}/end-services", Partner, s.endServices, smallBody},
+		{"GET", "/partners/{partner}/audit", Partner, s.auditPage, smallBody},
 
 		// Renewals, the platform engagement index and the Team tab
 		// (renewals.go, engagement.go, team.go, admin_staff.go).
-		{"GET", "/partners/{partner}/renewals", Partner, s.renewalsPage},
-		{"GET", "/partners/{partner}/renewals/{renewal}", Partner, s.renewalPage},
-		{"POST", "/partners/{partner}/renewals/{renewal}/decision", Partner, s.renewalDecision},
-		{"POST", "/partners/{partner}/renewals/{renewal}/owner", Partner, s.renewalOwner},
-		{"POST", "/partners/{partner}/renewals/{renewal}/contact", Partner, s.renewalContact},
-		{"GET", "/partners/{partner}/engagement", Partner, s.engagementPage},
-		{"GET", "/partners/{partner}/team", Partner, s.teamPage},
-		{"GET", "/admin/staff", Staff, s.staffPage},
-		{"POST", "/admin/staff", Staff, s.createStaff},
-		{"GET", "/admin/staff/{staff}", Staff, s.staffForm},
-		{"POST", "/admin/staff/{staff}", Staff, s.saveStaff},
-		{"GET", "/admin/partners/{partner}/team", Staff, s.teamForm},
-		{"POST", "/admin/partners/{partner}/team", Staff, s.assignTeam},
+		{"GET", "/partners/{partner}/renewals", Partner, s.renewalsPage, smallBody},
+		{"GET", "/partners/{partner}/renewals/{renewal}", Partner, s.renewalPage, smallBody},
+		{"POST", "/partners/{partner}/renewals/{renewal}/decision", Partner, s.renewalDecision, smallBody},
+		{"POST", "/partners/{partner}/renewals/{renewal}/owner", Partner, s.renewalOwner, smallBody},
+		{"POST", "/partners/{partner}/renewals/{renewal}/contact", Partner, s.renewalContact, smallBody},
+		{"GET", "/partners/{partner}/engagement", Partner, s.engagementPage, smallBody},
+		{"GET", "/partners/{partner}/team", Partner, s.teamPage, smallBody},
+		{"GET", "/admin/staff", Staff, s.staffPage, smallBody},
+		{"POST", "/admin/staff", Staff, s.createStaff, smallBody},
+		{"GET", "/admin/staff/{staff}", Staff, s.staffForm, smallBody},
+		{"POST", "/admin/staff/{staff}", Staff, s.saveStaff, smallBody},
+		{"GET", "/admin/partners/{partner}/team", Staff, s.teamForm, smallBody},
+		{"POST", "/admin/partners/{partner}/team", Staff, s.assignTeam, smallBody},
 
-		{"GET", "/admin/partners", Staff, s.partnersPage},
-		{"GET", "/admin/program", Staff, s.programForm},
-		{"POST", "/admin/program", Staff, s.saveProgram},
+		{"GET", "/admin/partners", Staff, s.partnersPage, smallBody},
+		{"GET", "/admin/program", Staff, s.programForm, smallBody},
+		{"POST", "/admin/program", Staff, s.saveProgram, smallBody},
 
 		// The Tier tab, its CSV lists and its API (tier.go, tier_csv.go,
 		// tier_api.go): all read the daily refresh's snapshot.
-		{"GET", "/partners/{partner}/tier", Partner, s.tierPage},
-		{"GET", "/partners/{partner}/tier.csv", Partner, s.tierCSV},
-		{"GET", "/api/v1/partners/{partner}/tier", API, s.apiTier},
-		{"GET", "/api/v1/partners/{partner}/credit", API, s.apiCredit},
+		{"GET", "/partners/{partner}/tier", Partner, s.tierPage, smallBody},
+		{"GET", "/partners/{partner}/tier.csv", Partner, s.tierCSV, smallBody},
+		{"GET", "/api/v1/partners/{partner}/tier", API, s.apiTier, smallBody},
+		{"GET", "/api/v1/partners/{partner}/credit", API, s.apiCredit, smallBody},
 
 		// Data in and out: the REST API (api.go, described by openapi.json),
 		// CSV export and import, API tokens, the Stripe webhook (stripe.go).
-		{"GET", "/api/v1/openapi.json", Public, s.openapiDoc},
-		{"GET", "/api/v1/partners/{partner}", API, s.apiPartner},
-		{"GET", "/api/v1/partners/{partner}/clients", API, s.apiClients},
-		{"GET", "/api/v1/partners/{partner}/clients/{client}", API, s.apiClient},
-		{"POST", "/api/v1/partners", API, ingestHandler(s, (*store.Ingest).Partners)},
-		{"POST", "/api/v1/staff", API, ingestHandler(s, (*store.Ingest).Staff)},
-		{"POST", "/api/v1/certifications", API, ingestHandler(s, (*store.Ingest).Certifications)},
-		{"POST", "/api/v1/clients", API, ingestHandler(s, (*store.Ingest).Clients)},
-		{"POST", "/api/v1/relationships", API, ingestHandler(s, (*store.Ingest).Relationships)},
-		{"POST", "/api/v1/subscription-lines", API, ingestHandler(s, (*store.Ingest).SubscriptionLines)},
-		{"POST", "/api/v1/billing-events", API, ingestHandler(s, (*store.Ingest).BillingEvents)},
-		{"POST", "/api/v1/usage", API, ingestHandler(s, (*store.Ingest).Usage)},
-		{"POST", "/api/v1/renewals", API, ingestHandler(s, (*store.Ingest).Renewals)},
-		{"POST", "/webhooks/stripe", Webhook, s.stripeWebhook},
-		{"GET", "/partners/{partner}/clients.csv", Partner, s.clientsCSV},
-		{"GET", "/admin/tokens", Staff, s.tokensPage},
-		{"POST", "/admin/tokens", Staff, s.createToken},
-		{"POST", "/admin/tokens/{token}/revoke", Staff, s.revokeToken},
-		{"GET", "/admin/import", Staff, s.importPage},
-		{"POST", "/admin/import", Staff, s.importUpload},
+		{"GET", "/api/v1/openapi.json", Public, s.openapiDoc, smallBody},
+		{"GET", "/api/v1/partners/{partner}", API, s.apiPartner, smallBody},
+		{"GET", "/api/v1/partners/{partner}/clients", API, s.apiClients, smallBody},
+		{"GET", "/api/v1/partners/{partner}/clients/{client}", API, s.apiClient, smallBody},
+		{"POST", "/api/v1/partners", API, ingestHandler(s, (*store.Ingest).Partners), batchBody},
+		{"POST", "/api/v1/staff", API, ingestHandler(s, (*store.Ingest).Staff), batchBody},
+		{"POST", "/api/v1/certifications", API, ingestHandler(s, (*store.Ingest).Certifications), batchBody},
+		{"POST", "/api/v1/clients", API, ingestHandler(s, (*store.Ingest).Clients), batchBody},
+		{"POST", "/api/v1/relationships", API, ingestHandler(s, (*store.Ingest).Relationships), batchBody},
+		{"POST", "/api/v1/subscription-lines", API, ingestHandler(s, (*store.Ingest).SubscriptionLines), batchBody},
+		{"POST", "/api/v1/billing-events", API, ingestHandler(s, (*store.Ingest).BillingEvents), batchBody},
+		{"POST", "/api/v1/usage", API, ingestHandler(s, (*store.Ingest).Usage), batchBody},
+		{"POST", "/api/v1/renewals", API, ingestHandler(s, (*store.Ingest).Renewals), batchBody},
+		{"POST", "/webhooks/stripe", Webhook, s.stripeWebhook, webhookBody},
+		{"GET", "/partners/{partner}/clients.csv", Partner, s.clientsCSV, smallBody},
+		{"GET", "/admin/tokens", Staff, s.tokensPage, smallBody},
+		{"POST", "/admin/tokens", Staff, s.createToken, smallBody},
+		{"POST", "/admin/tokens/{token}/revoke", Staff, s.revokeToken, smallBody},
+		{"GET", "/admin/import", Staff, s.importPage, smallBody},
+		{"POST", "/admin/import", Staff, s.importUpload, uploadBody},
 	}
 }

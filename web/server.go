@@ -4,11 +4,13 @@
 package web
 
 import (
+	"context"
 	"embed"
 	"html/template"
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	pd "github.com/partnerdesk/partnerdesk"
@@ -45,7 +47,9 @@ type Server struct {
 	pages   map[string]*template.Template
 	limiter *loginLimiter
 	mux     *http.ServeMux
+	handler http.Handler // mux behind the cross-origin check
 	api     *apiDoc
+	csrfKey []byte // signs the signed-out visitor's CSRF token
 }
 
 // New builds the server and parses the templates once.
@@ -64,24 +68,57 @@ func New(db *store.DB, cfg Config, log *slog.Logger, now pd.Clock) (*Server, err
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{db: db, cfg: cfg, log: log, now: now, pages: pages, limiter: newLoginLimiter(now), api: api}
+	// Every server sharing the database must accept the sign-in form
+	// that another served, so the key is the database's.
+	csrfKey, err := db.ServerSecret(context.Background(), "csrf")
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{db: db, cfg: cfg, log: log, now: now, pages: pages, limiter: newLoginLimiter(now), api: api, csrfKey: csrfKey}
 	s.mux = http.NewServeMux()
 	for _, rt := range s.routes() {
 		s.mux.Handle(rt.Method+" "+rt.Pattern, s.wrap(rt))
 	}
 	static, _ := fs.Sub(staticFS, "static")
 	s.mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
+	// Defence in depth beside the CSRF token: a browser's state-changing
+	// request from another site is refused. The API and webhooks never
+	// take a cookie, so such a request carries no one's authority; their
+	// callers are servers, whatever Origin they send.
+	cop := http.NewCrossOriginProtection()
+	cop.AddInsecureBypassPattern("/api/")
+	cop.AddInsecureBypassPattern("/webhooks/")
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.error(w, r, pd.Errorf(pd.EForbidden, "This form was sent from another site, so it was refused."))
+	}))
+	s.handler = cop.Handler(s.mux)
 	return s, nil
 }
+
+// The answers' security headers. Everything but the static files may
+// hold a tenant's data, so nothing else is stored by a browser or proxy.
+const (
+	contentSecurityPolicy = "default-src 'self'; img-src 'self' data: https:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+	// strictTransportSecurity asks browsers to use HTTPS only, for a
+	// year, once they reached the server over it. Other hosts of the
+	// domain are left alone: they may not serve HTTPS.
+	strictTransportSecurity = "max-age=31536000"
+)
 
 // ServeHTTP applies the middleware common to every request.
 func (s *Server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	w := &timingWriter{ResponseWriter: rw, start: time.Now()}
 	h := w.Header()
-	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data: https:; frame-ancestors 'none'; form-action 'self'")
+	h.Set("Content-Security-Policy", contentSecurityPolicy)
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "same-origin")
 	h.Set("X-Frame-Options", "DENY")
+	if s.overTLS(r) {
+		h.Set("Strict-Transport-Security", strictTransportSecurity)
+	}
+	if !strings.HasPrefix(r.URL.Path, "/static/") {
+		h.Set("Cache-Control", "no-store")
+	}
 	defer func() {
 		if v := recover(); v != nil {
 			s.log.Error("panic", "method", r.Method, "path", r.URL.Path, "panic", v)
@@ -94,7 +131,7 @@ func (s *Server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	s.mux.ServeHTTP(w, r)
+	s.handler.ServeHTTP(w, r)
 }
 
 // apiNoRoute answers, in JSON, an API request that matches no route: the

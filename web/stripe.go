@@ -36,7 +36,7 @@ var stripeSubscriptionEvents = map[stripe.EventType]bool{
 func (s *Server) stripeWebhook(w http.ResponseWriter, r *http.Request) error {
 	payload, err := io.ReadAll(r.Body)
 	if err != nil {
-		return pd.Errorf(pd.ETooLarge, "The delivery is too large.")
+		return bodyError(err)
 	}
 	if s.cfg.StripeWebhookSecret == "" {
 		return pd.Errorf(pd.EUnauthorized, "This server has no Stripe webhook secret (PARTNERDESK_STRIPE_WEBHOOK_SECRET), so it cannot verify deliveries.")

@@ -102,6 +102,11 @@ func (u *user) do(req *http.Request) string {
 	if res.StatusCode == http.StatusInternalServerError {
 		u.a.t.Fatalf("%s %s: 500\n%s", req.Method, req.URL, b)
 	}
+	if contractCovers(req.URL.Path) {
+		if err := checkContract(req.Method, req.URL.Path, res.StatusCode, res.Header.Get("Content-Type"), b); err != nil {
+			u.a.t.Errorf("API contract: %v", err)
+		}
+	}
 	return string(b)
 }
 

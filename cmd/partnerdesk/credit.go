@@ -14,7 +14,7 @@ import (
 
 const creditUsage = `usage: partnerdesk credit replay --from YYYY-MM --to YYYY-MM [flags] FILE
 
-Replays the tier-credit ledger (PRODUCT.md §4) over a file of billing events
+Replays the tier-credit ledger (docs/credit.md) over a file of billing events
 and prints every partner's credit, month by month, as one line of JSON.
 FILE is - for standard input.
 

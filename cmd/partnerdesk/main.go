@@ -25,6 +25,10 @@ Usage:
   partnerdesk token list | token revoke ID
   partnerdesk credit replay --from YYYY-MM --to YYYY-MM [--expiry-months 12] [--tz UTC] [--explain CLIENT] FILE
   partnerdesk refresh [--full] [--at TIME]   run the daily refresh now (credit, tiers, renewals), showing progress
+  partnerdesk backup  [flags] FILE   copy a SQLite database consistently, while the server runs
+  partnerdesk restore [flags] FILE   put a SQLite backup in place of the database (server stopped)
+  partnerdesk version                print the version of this build
+  partnerdesk healthcheck [--addr]   exit 0 if the server at --addr answers /healthz (for containers)
 
 Common flags (and environment variables):
   --database-url URL   PARTNERDESK_DATABASE_URL  SQLite file path (default partnerdesk.db) or postgres://…
@@ -63,6 +67,15 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runCredit(ctx, args[1:], stdin, stdout, stderr)
 	case "refresh":
 		err = runRefresh(ctx, args[1:], stdout, stderr)
+	case "version":
+		fmt.Fprintln(stdout, version())
+		return 0
+	case "healthcheck":
+		err = runHealthcheck(ctx, args[1:], stdout, stderr)
+	case "backup":
+		err = runBackup(ctx, args[1:], stdout, stderr)
+	case "restore":
+		err = runRestore(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

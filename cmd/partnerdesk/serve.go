@@ -46,6 +46,14 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 	}
 	defer db.Close()
 	db.SetLogger(log)
+	if path, ok := store.SQLitePath(cfg.DatabaseURL); ok {
+		// Held while serving, so that a restore refuses to replace the file.
+		release, err := lockDatabase(path, false)
+		if err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		defer release()
+	}
 
 	var logins []store.Login
 	if withDemo {

@@ -1,4 +1,5 @@
--- Tier credit, tier snapshots and the daily refresh (PRODUCT.md §4).
+-- Tier credit, tier snapshots and the daily refresh (docs/credit.md,
+-- docs/tiers.md, docs/refresh.md).
 --
 -- The daily refresh runs the credit ledger over the billing events and
 -- writes snapshots that the Tier tab reads: the pages never run the ledger.

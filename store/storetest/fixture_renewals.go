@@ -48,7 +48,10 @@ func loadRenewals(t testing.TB, db *store.DB) {
 			NorthwindOverage, "confirmed", "Agreed with their CFO.", 2, Now.AddDate(0, 0, -2))
 
 		// Eleven months of usage before the latest snapshot: each active
-		// Alpha client used one tool fewer every two months back.
+		// Alpha client used one tool fewer every two months back. Months
+		// are counted from the first of Now's month: AddDate on a 31st
+		// (or a 29th of February) would land two months on one.
+		thisMonth := time.Date(Now.Year(), Now.Month(), 1, 0, 0, 0, 0, time.UTC)
 		for _, c := range clients {
 			if c.partner != AlphaID || c.ended {
 				continue
@@ -63,7 +66,7 @@ func loadRenewals(t testing.TB, db *store.DB) {
 						}
 					}
 				}
-				m := Now.AddDate(0, -k, 0)
+				m := thisMonth.AddDate(0, -k, 0)
 				b.Insert("usage_snapshots", []string{"client_id", "day", "tools", "active_users", "seats"},
 					c.id, pd.NewDate(m.Year(), m.Month(), 15), tools, 5, 10)
 			}
