@@ -190,6 +190,9 @@ type tx struct {
 	now  time.Time
 	n    *atomic.Int64
 	conn *sql.Conn // SQLite's write connection, released when the transaction ends
+	// busyShortened: conn's busy_timeout was cut to what was left of
+	// lockWait; it gets lockWait back when released.
+	busyShortened bool
 }
 
 // Commit commits the transaction and releases its connection.
@@ -206,10 +209,14 @@ func (t *tx) Rollback() error {
 }
 
 func (t *tx) release() {
-	if t.conn != nil {
-		t.conn.Close()
-		t.conn = nil
+	if t.conn == nil {
+		return
 	}
+	if t.busyShortened {
+		t.conn.ExecContext(context.Background(), fmt.Sprintf("PRAGMA busy_timeout = %d", lockWait.Milliseconds()))
+	}
+	t.conn.Close()
+	t.conn = nil
 }
 
 func (t *tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
@@ -249,7 +256,7 @@ func (db *DB) begin(ctx context.Context, write bool) (*tx, error) {
 		if err := db.onDisk(); err != nil {
 			return nil, err
 		}
-		if t.conn, err = db.writeConn(ctx); err != nil {
+		if err := db.writeConn(ctx, t); err != nil {
 			return nil, err
 		}
 		if t.Tx, err = t.conn.BeginTx(ctx, nil); err != nil {
@@ -264,16 +271,30 @@ func (db *DB) begin(ctx context.Context, write bool) (*tx, error) {
 }
 
 // writeConn waits for SQLite's write connection, which a long write in
-// this process (an upload, an API batch) may hold, at most lockWait;
-// another process's write lock is waited for by busy_timeout.
-func (db *DB) writeConn(ctx context.Context) (*sql.Conn, error) {
+// this process (an upload, an API batch) may hold, at most lockWait. Then
+// BEGIN IMMEDIATE waits for another process's write lock (busy_timeout):
+// after a wait for the connection, only for what is left of lockWait, so
+// that a write waits at most lockWait in all.
+func (db *DB) writeConn(ctx context.Context, t *tx) error {
+	start := time.Now()
 	wctx, cancel := context.WithTimeout(ctx, lockWait)
 	defer cancel()
 	c, err := db.write.Conn(wctx)
 	if err != nil && ctx.Err() == nil && wctx.Err() != nil {
-		return nil, fmt.Errorf("%w: wait for the write connection: %w", &pd.Error{Code: pd.EUnavailable, Message: msgBusy}, err)
+		return fmt.Errorf("%w: wait for the write connection: %w", &pd.Error{Code: pd.EUnavailable, Message: msgBusy}, err)
+	} else if err != nil {
+		return err
 	}
-	return c, err
+	t.conn = c
+	if waited := time.Since(start); waited > 10*time.Millisecond {
+		left := max(lockWait-waited, time.Millisecond)
+		if _, err := c.ExecContext(ctx, fmt.Sprintf("PRAGMA busy_timeout = %d", left.Milliseconds())); err != nil {
+			t.release()
+			return err
+		}
+		t.busyShortened = true
+	}
+	return nil
 }
 
 // view runs fn in a read transaction.

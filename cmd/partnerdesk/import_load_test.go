@@ -175,7 +175,7 @@ func TestServerAnswersDuringALongImport(t *testing.T) {
 		if r.maxPage > 2*time.Second || r.maxRead > 2*time.Second {
 			t.Errorf("the slowest page took %s, the slowest API read %s, want them answered at once", r.maxPage, r.maxRead)
 		}
-		if r.maxWrite > 9*time.Second {
+		if r.maxWrite > 7*time.Second {
 			t.Errorf("a write or sign-in waited %s, want it told to come back after the lock wait (5 s)", r.maxWrite)
 		}
 		if !r.writeRetry || !r.signRetry {
