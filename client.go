@@ -31,6 +31,10 @@ type Client struct {
 	ProductMask int64
 	Engagement  int    // 0–10, from its latest usage snapshot
 	CommOwner   string // renewal communication: partner, vendor, or "" for the program's default
+	// CommPartnerID is the partner the setting gives the communication to
+	// (the one it names, or the program default's), 0 for the vendor.
+	CommPartnerID int64
+	CommPartner   string
 
 	// Seen through one partner:
 	Relationship Relationship

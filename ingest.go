@@ -4,8 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"slices"
+	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Records are what integrations send through the API, CSV files and the
@@ -34,24 +37,75 @@ type Problem struct {
 	Reason string `json:"reason"`
 }
 
+// NotUTF8 is the problem of a field whose bytes are not UTF-8 text, alike
+// from every door.
+func NotUTF8(index int, field string) Problem {
+	return Problem{Index: index, Field: field, Code: EInvalid, Reason: "is not valid UTF-8 text"}
+}
+
+// MaxProblems is how many problems a rejected load lists, the first by
+// index, beside the count of all of them: a bad file of a million rows
+// costs neither the memory nor an answer of a million problems.
+const MaxProblems = 1000
+
 // BatchError rejects a whole batch: nothing of it was written. Its code is
 // EUnprocessable.
 type BatchError struct {
-	Problems []Problem
+	Problems []Problem // the first MaxProblems, by index
+	Total    int       // all the problems found; 0 means len(Problems)
 }
+
+// Count is how many problems the batch has, listed or not.
+func (e *BatchError) Count() int { return max(e.Total, len(e.Problems)) }
 
 func (e *BatchError) Error() string {
 	return fmt.Sprintf("partnerdesk: %s: %d problems, first: record %d, %s: %s", EUnprocessable,
-		len(e.Problems), e.Problems[0].Index, e.Problems[0].Field, e.Problems[0].Reason)
+		e.Count(), e.Problems[0].Index, e.Problems[0].Field, e.Problems[0].Reason)
 }
 
 // Unwrap gives the batch's code and summary to ErrorCode and ErrorMessage.
 func (e *BatchError) Unwrap() error {
-	n := len(e.Problems)
+	n := e.Count()
 	if n == 1 {
 		return Errorf(EUnprocessable, "1 record has a problem; nothing was written.")
 	}
 	return Errorf(EUnprocessable, "%d problems in the records; nothing was written.", n)
+}
+
+// ProblemList collects the problems of a load: it counts them all and
+// keeps the first MaxProblems by index.
+type ProblemList struct {
+	ps    []Problem
+	total int
+}
+
+// Add adds problems.
+func (l *ProblemList) Add(ps ...Problem) {
+	l.total += len(ps)
+	l.ps = append(l.ps, ps...)
+	if len(l.ps) >= 2*MaxProblems {
+		l.trim()
+	}
+}
+
+// trim keeps the first MaxProblems by index, in the order they were added
+// among equal indexes; problems added later only push a trimmed one
+// further back.
+func (l *ProblemList) trim() {
+	sort.SliceStable(l.ps, func(i, j int) bool { return l.ps[i].Index < l.ps[j].Index })
+	l.ps = l.ps[:min(len(l.ps), MaxProblems)]
+}
+
+// Len is how many problems were added.
+func (l *ProblemList) Len() int { return l.total }
+
+// Err is the load's *BatchError, or nil without problems.
+func (l *ProblemList) Err() error {
+	if l.total == 0 {
+		return nil
+	}
+	l.trim()
+	return &BatchError{Problems: slices.Clone(l.ps), Total: l.total}
 }
 
 // AsBatchError returns the problems of a rejected batch, or nil.
@@ -179,12 +233,17 @@ type UsageRecord struct {
 }
 
 // RenewalRecord is a client's renewal on a date for a contract type.
-// CommOwner and Status are kept when left out: partners change them.
+// CommOwner and Status are kept when left out: partners change them. With
+// CommOwner partner, CommPartner names the partner of the client that owns
+// the communication; left out, a renewal a partner owns already keeps it,
+// and any other goes to the client's selling partner, else its managing
+// partner with the lowest id.
 type RenewalRecord struct {
 	Client           string `json:"client"`
 	RenewalDate      Date   `json:"renewal_date"`
 	ContractType     string `json:"contract_type"`
 	CommOwner        string `json:"comm_owner,omitempty"`
+	CommPartner      string `json:"comm_partner,omitempty"` // a partner id
 	Status           string `json:"status,omitempty"`
 	RenewalManager   string `json:"renewal_manager,omitempty"` // a staff id
 	CurrentMRR       int64  `json:"current_mrr"`
@@ -221,7 +280,9 @@ func (c *checker) id(field, v string, required bool) {
 	switch {
 	case v == "" && required:
 		c.fail(field, "is required")
-	case len(v) > MaxIDLen:
+	case !utf8.ValidString(v):
+		c.ps = append(c.ps, NotUTF8(c.index, field))
+	case utf8.RuneCountInString(v) > MaxIDLen:
 		c.fail(field, "is longer than %d characters", MaxIDLen)
 	case v != strings.TrimSpace(v) || strings.ContainsAny(v, "\x00\r\n\t"):
 		c.fail(field, "has spaces around it or control characters")
@@ -232,12 +293,29 @@ func (c *checker) text(field, v string, required bool) {
 	switch {
 	case strings.TrimSpace(v) == "" && required:
 		c.fail(field, "is required")
-	case len(v) > MaxTextLen:
+	case !utf8.ValidString(v):
+		c.ps = append(c.ps, NotUTF8(c.index, field))
+	case utf8.RuneCountInString(v) > MaxTextLen:
 		c.fail(field, "is longer than %d characters", MaxTextLen)
 	case strings.ContainsRune(v, 0):
 		c.fail(field, "contains a NUL character")
 	}
 }
+
+// url checks an optional URL field: text that valid (IsLink or
+// IsImageURL) accepts, described by rule.
+func (c *checker) url(field, v string, valid func(string) bool, rule string) {
+	n := len(c.ps)
+	c.text(field, v, false)
+	if len(c.ps) == n && v != "" && !valid(v) {
+		c.fail(field, "must be %s", rule)
+	}
+}
+
+const (
+	linkRule  = "a URL starting with https:// or http://"
+	imageRule = "a URL starting with https:// (or a path on this site)"
+)
 
 func (c *checker) rangeOf(field string, v, lo, hi int64) {
 	if v < lo || v > hi {
@@ -292,12 +370,9 @@ func (r *PartnerRecord) Check(i int) []Problem {
 	c.id("id", r.ID, true)
 	c.text("name", r.Name, true)
 	c.text("country", r.Country, false)
-	c.text("website", r.Website, false)
+	c.url("website", r.Website, IsLink, linkRule)
 	c.id("tier", r.Tier, false)
-	c.text("crm_link_template", r.CRMLinkTemplate, false)
-	if r.CRMLinkTemplate != "" && !strings.HasPrefix(r.CRMLinkTemplate, "https://") && !strings.HasPrefix(r.CRMLinkTemplate, "http://") {
-		c.fail("crm_link_template", "must start with https:// or http://")
-	}
+	c.url("crm_link_template", r.CRMLinkTemplate, IsLink, linkRule)
 	c.id("partner_manager", r.PartnerManager, false)
 	c.id("partner_consultant", r.PartnerConsultant, false)
 	return c.ps
@@ -308,14 +383,16 @@ func (r *StaffRecord) Check(i int) []Problem {
 	c := &checker{index: i}
 	c.id("id", r.ID, true)
 	c.text("name", r.Name, true)
-	if _, err := mail.ParseAddress(r.Email); err != nil || !strings.Contains(r.Email, "@") || strings.ContainsAny(r.Email, "<> ") {
+	if !utf8.ValidString(r.Email) {
+		c.ps = append(c.ps, NotUTF8(i, "email"))
+	} else if _, err := mail.ParseAddress(r.Email); err != nil || !strings.Contains(r.Email, "@") || strings.ContainsAny(r.Email, "<> ") {
 		c.fail("email", "is not an email address")
 	}
 	if r.Role.IsPartner() || !r.Role.Valid() {
 		c.fail("role", "must be one of program_admin, partner_manager, partner_consultant, renewal_manager")
 	}
 	c.text("description", r.Description, false)
-	c.text("photo_url", r.PhotoURL, false)
+	c.url("photo_url", r.PhotoURL, IsImageURL, imageRule)
 	return c.ps
 }
 
@@ -343,10 +420,7 @@ func (r *ClientRecord) Check(i int) []Problem {
 	c.text("industry", r.Industry, false)
 	c.text("country", r.Country, false)
 	c.rangeOf("employees", int64(r.Employees), 0, MaxCount)
-	c.text("account_url", r.AccountURL, false)
-	if r.AccountURL != "" && !strings.HasPrefix(r.AccountURL, "https://") && !strings.HasPrefix(r.AccountURL, "http://") {
-		c.fail("account_url", "must start with https:// or http://")
-	}
+	c.url("account_url", r.AccountURL, IsLink, linkRule)
 	c.id("stripe_customer_id", r.StripeCustomerID, false)
 	return c.ps
 }
@@ -416,6 +490,10 @@ func (r *RenewalRecord) Check(i int) []Problem {
 	c.oneOf("contract_type", r.ContractType, ContractRenewal, ContractTierUpgrade, ContractEmailOverage)
 	if r.CommOwner != "" {
 		c.oneOf("comm_owner", r.CommOwner, OwnerVendor, OwnerPartner)
+	}
+	c.id("comm_partner", r.CommPartner, false)
+	if r.CommPartner != "" && r.CommOwner != OwnerPartner {
+		c.fail("comm_partner", "names the owning partner only with comm_owner partner")
 	}
 	if r.Status != "" {
 		c.oneOf("status", r.Status, RenewalPending, RenewalRenewed, RenewalConfirmed, RenewalCancel)

@@ -55,7 +55,9 @@ type Renewal struct {
 	AssignedToMe     bool
 	RenewalDate      Date
 	ContractType     string
-	Owner            string
+	Owner            string // vendor or partner
+	OwnerPartnerID   int64  // with Owner partner: the one partner that owns the communication
+	OwnerPartner     string // its name
 	Status           string
 	Manager          *Staff
 	PrimaryContact   string
@@ -112,9 +114,18 @@ func (r Renewal) Open(today Date) bool {
 	return r.Status == RenewalPending && !r.RenewalDate.Before(today)
 }
 
-// PartnerDecides reports whether the partner records r's decision on
-// today: it owns the communication and the renewal is open.
-func (r Renewal) PartnerDecides(today Date) bool { return r.Owner == OwnerPartner && r.Open(today) }
+// OwnedBy reports whether partnerID owns r's communication: only its
+// users decide on r or change its owner; the client's other partners see
+// it read-only.
+func (r Renewal) OwnedBy(partnerID int64) bool {
+	return r.Owner == OwnerPartner && partnerID != 0 && r.OwnerPartnerID == partnerID
+}
+
+// PartnerDecides reports whether partnerID records r's decision on today:
+// it owns the communication and the renewal is open.
+func (r Renewal) PartnerDecides(partnerID int64, today Date) bool {
+	return r.OwnedBy(partnerID) && r.Open(today)
+}
 
 // DaysToDeadline is how many days are left to decide on today (negative
 // once the deadline has passed).
@@ -139,13 +150,17 @@ func InHorizon(date, today Date, horizonDays int) bool {
 }
 
 // RenewalEvent is one line of a renewal's history: a decision, an
-// automatic renewal, or a change of owner or primary contact.
+// automatic renewal, or a change of owner or primary contact, as one
+// partner sees it: an entry made by a user of another partner names that
+// partner only, neither its user nor its note.
 type RenewalEvent struct {
-	At     time.Time
-	Kind   string // a decision, or one of the History kinds
-	Detail string
-	Note   string
-	Actor  string // "" for the system
+	At           time.Time
+	Kind         string // a decision, or one of the History kinds
+	Detail       string
+	Note         string
+	Actor        string // "" for the system, and for another partner's user
+	ActorPartner string // the other partner whose user made the entry
+	OwnerPartner string // an owner change to another partner: its name
 }
 
 // Contact is a person at a client.
@@ -160,9 +175,30 @@ type Contact struct {
 type RenewalDetail struct {
 	Renewal
 	ClientOwner string // the client's setting: partner, vendor or default
-	Contacts    []Contact
-	History     []RenewalEvent
-	Today       Date
+	// SettingPartnerID is the partner the client's setting gives the
+	// communication to (the one it names, or the program default's), 0
+	// for the vendor.
+	SettingPartnerID int64
+	SettingPartner   string
+	// DefaultPartnerID is the partner a program default of "partner"
+	// gives the client's communication to (its selling partner, else its
+	// managing partner with the lowest id), 0 when the program's default
+	// is the vendor or no partner serves the client.
+	DefaultPartnerID int64
+	DefaultPartner   string
+	Contacts         []Contact
+	History          []RenewalEvent
+	Today            Date
+}
+
+// OwnerChangeableBy reports whether partnerID may change who owns the
+// communication of the renewal's client: it owns the renewal, or the
+// vendor does, and the client's setting gives it to no other partner.
+func (d RenewalDetail) OwnerChangeableBy(partnerID int64) bool {
+	if partnerID == 0 || !d.OwnedBy(partnerID) && d.Owner != OwnerVendor {
+		return false
+	}
+	return d.SettingPartnerID == 0 || d.SettingPartnerID == partnerID
 }
 
 // RenewalSorts are the columns RenewalFilter.Sort accepts.

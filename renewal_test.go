@@ -10,7 +10,7 @@ func TestRenewalRules(t *testing.T) {
 	r := func(days int, status string, auto bool) Renewal {
 		date := today.AddDays(days)
 		return Renewal{RenewalDate: date, Deadline: DecisionDeadline(date, 45), Status: status, AutoRenew: auto,
-			Owner: OwnerPartner, ContractType: ContractRenewal}
+			Owner: OwnerPartner, OwnerPartnerID: 1, ContractType: ContractRenewal}
 	}
 	cases := []struct {
 		name                      string
@@ -30,10 +30,13 @@ func TestRenewalRules(t *testing.T) {
 			t.Errorf("%s: open %v overdue %v auto-renews %v", c.name, c.r.Open(today), c.r.Overdue(today), c.r.AutoRenews(today))
 		}
 	}
-	if d := r(50, RenewalPending, true); d.DaysToDeadline(today) != 5 || !d.PartnerDecides(today) {
+	if d := r(50, RenewalPending, true); d.DaysToDeadline(today) != 5 || !d.PartnerDecides(1, today) {
 		t.Errorf("days to deadline %d", d.DaysToDeadline(today))
 	}
-	if d := r(50, RenewalPending, true); func() bool { d.Owner = OwnerVendor; return d.PartnerDecides(today) }() {
+	if d := r(50, RenewalPending, true); d.PartnerDecides(2, today) {
+		t.Error("another partner of the client decides the owner's renewal")
+	}
+	if d := r(50, RenewalPending, true); func() bool { d.Owner, d.OwnerPartnerID = OwnerVendor, 0; return d.PartnerDecides(1, today) }() {
 		t.Error("the partner decides a vendor-owned renewal")
 	}
 	for _, c := range []struct {
@@ -60,6 +63,34 @@ func TestRenewalRules(t *testing.T) {
 	}
 	if r := (Renewal{CurrentContacts: 2000, ProposedContacts: 5000}); r.NewContacts() != 5000 {
 		t.Error("upgraded contact tier")
+	}
+}
+
+// Only the partner that owns a renewal's communication changes its owner,
+// or any partner of the client while the vendor owns it and the client's
+// setting gives it to no other partner.
+func TestOwnerChangeableOnlyByTheOwningPartner(t *testing.T) {
+	const alpha, beta = 1, 2
+	detail := func(owner string, ownerID, setting int64) RenewalDetail {
+		return RenewalDetail{Renewal: Renewal{Owner: owner, OwnerPartnerID: ownerID}, SettingPartnerID: setting}
+	}
+	for _, c := range []struct {
+		name        string
+		d           RenewalDetail
+		alpha, beta bool
+	}{
+		{"Alpha owns it", detail(OwnerPartner, alpha, alpha), true, false},
+		{"the vendor owns it, the client follows no partner", detail(OwnerVendor, 0, 0), true, true},
+		{"the vendor owns this one, the client's setting gives Beta the rest", detail(OwnerVendor, 0, beta), false, true},
+		{"Alpha owns this one, the client's setting gives Beta the rest", detail(OwnerPartner, alpha, beta), false, false},
+		{"a partner owner without a partner", detail(OwnerPartner, 0, 0), false, false},
+	} {
+		if c.d.OwnerChangeableBy(alpha) != c.alpha || c.d.OwnerChangeableBy(beta) != c.beta || c.d.OwnerChangeableBy(0) {
+			t.Errorf("%s: Alpha %v, Beta %v; want %v, %v", c.name, c.d.OwnerChangeableBy(alpha), c.d.OwnerChangeableBy(beta), c.alpha, c.beta)
+		}
+	}
+	if (Renewal{Owner: OwnerPartner}).OwnedBy(0) {
+		t.Error("no partner owns a partner-owned renewal")
 	}
 }
 

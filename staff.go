@@ -2,7 +2,6 @@ package partnerdesk
 
 import (
 	"net/mail"
-	"net/url"
 	"strings"
 )
 
@@ -28,12 +27,9 @@ func (s *Staff) Validate() error {
 	if len(s.Description) > MaxDescriptionLen {
 		return Errorf(EInvalid, "The description is too long (at most %d characters).", MaxDescriptionLen)
 	}
-	if s.PhotoURL != "" {
-		u, err := url.Parse(s.PhotoURL)
-		if err != nil || len(s.PhotoURL) > 1000 || !(u.Scheme == "https" && u.Host != "" ||
-			u.Scheme == "" && u.Host == "" && strings.HasPrefix(u.Path, "/") && !strings.HasPrefix(s.PhotoURL, "//")) {
-			return Errorf(EInvalid, "The photo URL must start with https:// (or be a path on this site).")
-		}
+	// The same rule as a staff record's photo_url.
+	if s.PhotoURL != "" && (!IsImageURL(s.PhotoURL) || len(s.PhotoURL) > MaxTextLen) {
+		return Errorf(EInvalid, "The photo URL must start with https:// (or be a path on this site).")
 	}
 	ok := false
 	for _, r := range StaffRoles {

@@ -2,8 +2,8 @@
 // subscriptions, events, usage, renewals, …) into the store, all or
 // nothing, with the API's validation: the command line's "import" and the
 // admin upload page both use it. A file's header names the columns, which
-// are the API's record fields; the report lists every bad row by line and
-// column.
+// are the API's record fields; the report lists the bad rows by line and
+// column (the first pd.MaxProblems problems, and how many there are).
 package csvimport
 
 import (
@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	pd "github.com/partnerdesk/partnerdesk"
 	"github.com/partnerdesk/partnerdesk/store"
@@ -74,12 +75,13 @@ type Options struct {
 
 // Report says what an import did, or why it did nothing.
 type Report struct {
-	Kind     string
-	Rows     int
-	DryRun   bool
-	Result   pd.IngestResult
-	Problems []RowProblem // when set, nothing was written
-	Took     time.Duration
+	Kind          string
+	Rows          int
+	DryRun        bool
+	Result        pd.IngestResult
+	Problems      []RowProblem // the first pd.MaxProblems, by line; when set, nothing was written
+	ProblemsTotal int          // all of them, listed or not
+	Took          time.Duration
 }
 
 // RowProblem is a problem with one cell (or row) of the file.
@@ -111,7 +113,7 @@ func Import(ctx context.Context, db *store.DB, kind string, r io.Reader, opt Opt
 	rep := &Report{Kind: kind, DryRun: opt.DryRun}
 	if err != nil {
 		if hp, ok := err.(*headerProblem); ok {
-			rep.Problems = []RowProblem{hp.RowProblem}
+			rep.Problems, rep.ProblemsTotal = []RowProblem{hp.RowProblem}, 1
 			return rep, nil
 		}
 		return nil, err
@@ -123,6 +125,7 @@ func Import(ctx context.Context, db *store.DB, kind string, r io.Reader, opt Opt
 			rep.Problems = append(rep.Problems, RowProblem{Line: rd.lineOf(p.Index), Column: p.Field, Code: p.Code, Reason: p.Reason})
 		}
 		sort.SliceStable(rep.Problems, func(i, j int) bool { return rep.Problems[i].Line < rep.Problems[j].Line })
+		rep.ProblemsTotal = be.Count()
 		return rep, nil
 	}
 	if err != nil {
@@ -253,6 +256,10 @@ func newReader(r io.Reader, t reflect.Type, progress func(int, int64)) (*reader,
 	rd := &reader{csv: c, counter: cr, progress: progress}
 	seen := map[string]bool{}
 	for _, h := range header {
+		if !utf8.ValidString(h) {
+			p := pd.NotUTF8(0, strings.ToValidUTF8(h, "\ufffd"))
+			return nil, &headerProblem{RowProblem{Line: 1, Column: p.Field, Code: p.Code, Reason: p.Reason}}
+		}
 		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
 		i := slices.IndexFunc(fs, func(f field) bool { return f.name == h })
 		if i < 0 {
@@ -306,6 +313,13 @@ func (rd *reader) next(rec reflect.Value) (ok bool, err error) {
 		return false, nil
 	}
 	for i, cell := range row {
+		// Checked before a cell is parsed, so that a date or a number is
+		// reported like a text.
+		if !utf8.ValidString(cell) {
+			p := pd.NotUTF8(0, rd.names[i])
+			rd.cellProblems = append(rd.cellProblems, RowProblem{Line: line, Column: p.Field, Code: p.Code, Reason: p.Reason})
+			continue
+		}
 		if err := setField(rec.Field(rd.cols[i]), cell); err != nil {
 			rd.cellProblems = append(rd.cellProblems, RowProblem{Line: line, Column: rd.names[i], Reason: err.Error()})
 		}

@@ -38,6 +38,10 @@ func TestImportReportsEveryBadRowAndWritesNothing(t *testing.T) {
 			{"unknown column", "clients", "id,name,colour\nacct-x,X,red\n", []string{"1 colour"}, 0},
 			{"a quoted field over two lines keeps line numbers right", "clients", "id,name\nacct-a,\"A\nInc\"\n,Nameless\n", []string{"4 id"}, 0},
 			{"partners then clients", "partners", "id,name,country,tier\np-new,New Partner,DE,\n", nil, 1},
+			{"text that is not UTF-8, in any column", "clients", "id,name,employees\nacct-ok,OK,1\nacct-bad,B\xe9ad,2\nacct-bad2,Bad,1\xff\n",
+				[]string{"3 name", "4 employees"}, 0},
+			{"a link that is not http(s)", "partners", "id,name,website\np-js,JS,javascript:alert(1)\n", []string{"2 website"}, 0},
+			{"a photo that is not https", "staff", "id,name,email,role,photo_url\nst-js,JS,js@vendor.test,partner_manager,data:image/png;base64\n", []string{"2 photo_url"}, 0},
 		}
 		for _, c := range cases {
 			rep, err := csvimport.Import(admin(), db, c.kind, strings.NewReader(c.file), csvimport.Options{})
@@ -60,7 +64,7 @@ func TestImportReportsEveryBadRowAndWritesNothing(t *testing.T) {
 		if err != nil || rep.Result.Created != 1 {
 			t.Fatalf("dry run: %v %+v", err, rep)
 		}
-		rows, _ := db.QueryRaw(context.Background(), "SELECT COUNT(*) FROM clients WHERE account_id IN ('acct-dry', 'acct-x', 'acct-a')")
+		rows, _ := db.QueryRaw(context.Background(), "SELECT COUNT(*) FROM clients WHERE account_id IN ('acct-dry', 'acct-x', 'acct-a', 'acct-ok', 'acct-bad')")
 		var n int
 		rows.Next()
 		rows.Scan(&n)
@@ -70,6 +74,30 @@ func TestImportReportsEveryBadRowAndWritesNothing(t *testing.T) {
 		}
 		if _, err := csvimport.Import(admin(), db, "planets", strings.NewReader(""), csvimport.Options{}); pd.ErrorCode(err) != pd.EInvalid {
 			t.Errorf("unknown kind: %v", err)
+		}
+	})
+}
+
+// A file with thousands of bad rows lists the first pd.MaxProblems
+// problems, by line, and counts them all.
+func TestImportListsTheFirstProblemsAndCountsAll(t *testing.T) {
+	st.Each(t, func(t *testing.T, e st.Engine) {
+		db := e.Open(t, st.Clock)
+		st.Load(t, db)
+		// Each row lacks its id and name and has a bad number: 3 problems.
+		const rows = 1500
+		file := "id,name,employees\n" + strings.Repeat(",,many\n", rows)
+		rep, err := csvimport.Import(admin(), db, "clients", strings.NewReader(file), csvimport.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rep.Problems) != pd.MaxProblems || rep.ProblemsTotal != 3*rows {
+			t.Fatalf("%d problems listed of %d, want %d of %d", len(rep.Problems), rep.ProblemsTotal, pd.MaxProblems, 3*rows)
+		}
+		for i, p := range rep.Problems {
+			if want := 2 + i/3; p.Line != want {
+				t.Fatalf("problem %d is on line %d, want %d: %+v", i, p.Line, want, p)
+			}
 		}
 	})
 }

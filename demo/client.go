@@ -587,12 +587,14 @@ func (g *generator) client(id int64) {
 	nc := 2 + r.IntN(2)
 	firstContact := g.contactID + 1
 	renewalDay := nextAnniversary(c.start, g.today, 12)
+	// A partner-owned client and renewal are owned by its main partner,
+	// whose relationship with it is always active.
 	var plan *renewalPlan
-	var commOwner any
+	var commOwner, commPartner any
 	if annualMRR > 0 {
 		plan = g.planRenewal(c, p, renewalDay, annualMRR, annualContacts, firstContact+int64(r.IntN(nc)))
 		if plan.owner == pd.OwnerPartner {
-			commOwner = pd.OwnerPartner
+			commOwner, commPartner = pd.OwnerPartner, p.idv
 		}
 	}
 
@@ -605,7 +607,7 @@ func (g *generator) client(id int64) {
 	account := "acct-" + pad(id, 6)
 	created := time.Unix(g.clock.unix(c.start-day(r.IntN(30)), int32(9*3600+r.IntN(8*3600))), 0).UTC()
 	g.put("clients", clientCols, c.idv, account, name, domain, industry, country.code, c.employees,
-		"https://app.nimbus.example/accounts/"+account, mrr, mask, engagement, commOwner, created)
+		"https://app.nimbus.example/accounts/"+account, mrr, mask, engagement, commOwner, commPartner, created)
 
 	// Contacts: two or three; the first is the usual renewal contact.
 	for k := range nc {
@@ -681,7 +683,7 @@ func (g *generator) client(id int64) {
 			}
 		}
 		manager := g.renewalManagers[int(c.id*7919)%len(g.renewalManagers)]
-		g.put("renewals", renewalCols, g.renewalID, c.idv, plan.date.date(), plan.kind, plan.owner, plan.status,
+		g.put("renewals", renewalCols, g.renewalID, c.idv, plan.date.date(), plan.kind, plan.owner, commPartner, plan.status,
 			plan.contact, manager, plan.current, plan.proposed, plan.proposedContacts, auto)
 	}
 

@@ -182,7 +182,7 @@ var (
 	certCols   = []string{"id", "external_id", "partner_id", "name", "holder", "earned_on", "expires_on"}
 	userCols   = []string{"id", "email", "name", "password_hash", "role", "partner_id", "staff_id", "created_at"}
 	clientCols = []string{"id", "account_id", "name", "domain", "industry", "country", "employees", "account_url",
-		"mrr", "product_mask", "engagement", "comm_owner", "created_at"}
+		"mrr", "product_mask", "engagement", "comm_owner", "comm_partner_id", "created_at"}
 	contactCols = []string{"id", "client_id", "name", "email", "title"}
 	relCols     = []string{"id", "client_id", "partner_id", "relationship", "started_on", "ended_on",
 		"name", "domain", "mrr", "product_mask", "engagement", "employees"} // the client's columns (migrations 0005, 0008)
@@ -191,7 +191,7 @@ var (
 		"mrr_event_at", "mrr_event_id"}
 	eventCols   = []string{"id", "external_id", "occurred_at", "client_id", "partner_id", "product_code", "mrr", "received_at"}
 	usageCols   = []string{"client_id", "day", "tools", "active_users", "seats"}
-	renewalCols = []string{"id", "client_id", "renewal_date", "contract_type", "comm_owner", "status",
+	renewalCols = []string{"id", "client_id", "renewal_date", "contract_type", "comm_owner", "comm_partner_id", "status",
 		"primary_contact_id", "renewal_manager_id", "current_mrr", "proposed_mrr", "proposed_contacts", "auto_renew"}
 	assignCols = []string{"client_id", "user_id", "partner_id"}
 )

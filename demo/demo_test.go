@@ -432,10 +432,16 @@ func TestDailyRefreshFindsNothingToChange(t *testing.T) {
 		if res.AutoRenewed != 0 || res.Created != 0 {
 			t.Errorf("the daily refresh changed the demo data: %+v", res)
 		}
-		// A client's communication owner is its renewal's.
+		// A client's communication owner is its renewal's, and a partner
+		// owner is one partner that serves the client.
 		if n := count(t, db, `SELECT COUNT(*) FROM renewals r JOIN clients c ON c.id = r.client_id
-			WHERE COALESCE(c.comm_owner, 'vendor') <> r.comm_owner`); n != 0 {
+			WHERE COALESCE(c.comm_owner, 'vendor') <> r.comm_owner OR COALESCE(c.comm_partner_id, 0) <> COALESCE(r.comm_partner_id, 0)`); n != 0 {
 			t.Errorf("%d renewals owned otherwise than their client says", n)
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM renewals r WHERE (r.comm_owner = 'partner') <> (r.comm_partner_id IS NOT NULL)
+			OR r.comm_partner_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM client_partners cp
+				WHERE cp.client_id = r.client_id AND cp.partner_id = r.comm_partner_id AND cp.ended_on IS NULL)`); n != 0 {
+			t.Errorf("%d renewals owned by a partner that does not serve their client", n)
 		}
 		// A renewal is at the MRR and largest contact tier of its lines.
 		if n := count(t, db, `SELECT COUNT(*) FROM renewals r WHERE r.current_mrr <> (SELECT SUM(l.mrr)

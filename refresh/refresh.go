@@ -1,7 +1,7 @@
 // Package refresh is the daily refresh: the job that applies the day's
 // renewal rules, stores the engagement history, runs the tier-credit
-// ledger over the billing events and evaluates every partner's tier, and
-// writes the snapshots the pages read. Run is a plain function; the
+// ledger over the billing events and evaluates every partner's tier,
+// writes the snapshots the pages read, and purges what has ended. Run is a plain function; the
 // scheduler (Scheduler, started by serve) and the command line
 // ("partnerdesk refresh") both call it through Claimed, which makes it run
 // once a day however many server processes share the database.
@@ -78,6 +78,7 @@ type Stats struct {
 	Renewals                    store.RenewalRefresh
 	EngagementMonths            int
 	SessionsDeleted             int64 // expired sign-in sessions purged
+	SignInCountersPurged        int64 // whose windows had ended
 	Elapsed                     time.Duration
 }
 
@@ -116,6 +117,10 @@ func Run(ctx context.Context, db *store.DB, now time.Time, opts Options) (Stats,
 		return st, err
 	}
 	say("sessions: %d expired sessions deleted", st.SessionsDeleted)
+	if st.SignInCountersPurged, err = db.PurgeSignInCounters(ctx); err != nil {
+		return st, err
+	}
+	say("sign-in counters: %d whose windows had ended purged", st.SignInCountersPurged)
 	st.Elapsed = time.Since(start)
 	say("done in %s", st.Elapsed.Round(100*time.Millisecond))
 	return st, nil

@@ -328,3 +328,22 @@ func TestRefreshDeletesExpiredSessions(t *testing.T) {
 		}
 	})
 }
+
+func TestRefreshPurgesEndedSignInCounters(t *testing.T) {
+	st.Each(t, func(t *testing.T, e st.Engine) {
+		now := st.Now
+		db := e.Open(t, func() time.Time { return now })
+		st.Load(t, db)
+		if _, err := db.ReserveSignIn(ctx, store.DefaultSignInLimits, "a@x.test", "192.0.2.1"); err != nil {
+			t.Fatal(err)
+		}
+		now = now.Add(25 * time.Hour)
+		stats, err := refresh.Run(ctx, db, now, refresh.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if stats.SignInCountersPurged != 3 {
+			t.Errorf("purged %d sign-in counters, want 3", stats.SignInCountersPurged)
+		}
+	})
+}

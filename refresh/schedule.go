@@ -31,6 +31,9 @@ type Scheduler struct {
 	// Lease is how long the day's claim lasts without renewal; 0 for
 	// DefaultLease.
 	Lease time.Duration
+	// Observe, if set, is told of each refresh this scheduler ran (or
+	// that failed), for the metrics.
+	Observe func(st Stats, err error)
 	// after waits for d; tests shorten it.
 	after func(d time.Duration) <-chan time.Time
 }
@@ -88,6 +91,9 @@ func (s *Scheduler) step(ctx context.Context, t time.Time) (time.Duration, error
 	}
 	opts := Options{Lease: s.Lease, Log: s.Log}
 	st, ran, err := Claimed(ctx, s.DB, t, s.Worker, false, opts)
+	if s.Observe != nil && (ran || err != nil) {
+		s.Observe(st, err)
+	}
 	switch {
 	case err != nil:
 		return 0, err

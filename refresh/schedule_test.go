@@ -59,7 +59,14 @@ func TestSchedulerRunsOnceADayAndStops(t *testing.T) {
 	now := time.Date(2026, 11, 27, 6, 30, 0, 0, time.UTC)
 	waits := make(chan time.Duration, 10)
 	ctx, cancel := context.WithCancel(context.Background())
+	var observed []Stats
 	s := &Scheduler{DB: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return now },
+		Observe: func(st Stats, err error) {
+			if err != nil {
+				t.Errorf("observed a failed refresh: %v", err)
+			}
+			observed = append(observed, st)
+		},
 		after: func(d time.Duration) <-chan time.Time {
 			waits <- d
 			c := make(chan time.Time, 1)
@@ -88,6 +95,9 @@ func TestSchedulerRunsOnceADayAndStops(t *testing.T) {
 	runs, err := db.RefreshRuns(context.Background(), 5)
 	if err != nil || len(runs) != 1 || runs[0].Mode != ModeFull || runs[0].Attempts != 1 {
 		t.Errorf("runs: %+v %v", runs, err)
+	}
+	if len(observed) != 1 || observed[0].Mode != ModeFull || observed[0].Partners == 0 {
+		t.Errorf("observed %+v, want the one full refresh", observed)
 	}
 	// The same day again: nothing to claim.
 	c, err := db.ClaimRefresh(context.Background(), pd.NewDate(2026, 11, 27), "another", false, time.Minute)

@@ -70,7 +70,8 @@ func (db *DB) ListClients(ctx context.Context, f pd.ClientFilter) (*pd.ClientPag
 			}
 			today := pd.DateOf(t.now, prog.Location())
 			where = append(where, `EXISTS (SELECT 1 FROM renewals r WHERE r.client_id = cp.client_id
-				AND r.status = 'pending' AND r.comm_owner = 'partner' AND r.renewal_date >= ? AND r.renewal_date <= ?)`)
+				AND r.status = 'pending' AND r.comm_owner = 'partner' AND r.comm_partner_id = cp.partner_id
+				AND r.renewal_date >= ? AND r.renewal_date <= ?)`)
 			args = append(args, today, today.AddDays(prog.RenewalHorizonDays))
 		}
 		if f.AssignedToMe {
@@ -130,28 +131,35 @@ func bucketRange(b string) (int, int) {
 	return 7, 10
 }
 
-// scopedClient loads one active client of the scoped partner; a client of
-// another partner is "not found", exactly like one that does not exist.
-func scopedClient(ctx context.Context, t *tx, partnerID, clientID int64) (*pd.Client, error) {
+// scopedClient loads one active client of the scoped partner, with the
+// partner its communication-owner setting gives the communication to; a
+// client of another partner is "not found", exactly like one that does not
+// exist.
+func scopedClient(ctx context.Context, t *tx, partnerID, clientID int64, prog pd.Program) (*pd.Client, error) {
 	var userID int64
 	if p := pd.PrincipalFrom(ctx); p != nil && p.Role.IsPartner() {
 		userID = p.UserID
 	}
 	var c pd.Client
 	var rel string
+	var commID sql.NullInt64
+	var commName sql.NullString
 	err := t.queryRow(ctx, `SELECT c.id, c.account_id, c.name, c.domain, c.industry, c.country, c.employees,
-			c.account_url, c.mrr, c.product_mask, c.engagement, COALESCE(c.comm_owner, ''), cp.relationship, cp.started_on,
+			c.account_url, c.mrr, c.product_mask, c.engagement, COALESCE(c.comm_owner, ''), sp.id, sp.name,
+			cp.relationship, cp.started_on,
 			EXISTS (SELECT 1 FROM client_assignments ca WHERE ca.client_id = c.id AND ca.user_id = ?)
 		FROM client_partners cp JOIN clients c ON c.id = cp.client_id
+		LEFT JOIN partners sp ON sp.id = `+settingPartner(prog, "c")+`
 		WHERE cp.partner_id = ? AND cp.client_id = ? AND cp.ended_on IS NULL`, userID, partnerID, clientID).
 		Scan(&c.ID, &c.AccountID, &c.Name, &c.Domain, &c.Industry, &c.Country, &c.Employees, &c.AccountURL,
-			&c.MRR, &c.ProductMask, &c.Engagement, &c.CommOwner, &rel, &c.Since, &c.AssignedToMe)
+			&c.MRR, &c.ProductMask, &c.Engagement, &c.CommOwner, &commID, &commName, &rel, &c.Since, &c.AssignedToMe)
 	if err == sql.ErrNoRows {
 		return nil, pd.Errorf(pd.ENotFound, "Client not found.")
 	} else if err != nil {
 		return nil, fmt.Errorf("load client %d: %w", clientID, err)
 	}
 	c.Relationship = pd.Relationship(rel)
+	c.CommPartnerID, c.CommPartner = commID.Int64, commName.String
 	return &c, nil
 }
 
@@ -164,7 +172,11 @@ func (db *DB) Client(ctx context.Context, clientID int64) (*pd.ClientDetail, err
 		if err != nil {
 			return err
 		}
-		c, err := scopedClient(ctx, t, partnerID, clientID)
+		prog, err := program(ctx, t)
+		if err != nil {
+			return err
+		}
+		c, err := scopedClient(ctx, t, partnerID, clientID, prog)
 		if err != nil {
 			return err
 		}
@@ -176,10 +188,6 @@ func (db *DB) Client(ctx context.Context, clientID int64) (*pd.ClientDetail, err
 			if l.Status == "active" && l.Contacts > d.Contacts {
 				d.Contacts, d.EmailSendLimit = l.Contacts, l.EmailSendLimit
 			}
-		}
-		prog, err := program(ctx, t)
-		if err != nil {
-			return err
 		}
 		today := pd.DateOf(t.now, prog.Location())
 		if d.Renewals, err = clientRenewals(ctx, t, clientID, today, prog.DecisionDeadlineDays); err != nil {
@@ -259,16 +267,21 @@ func clientPartnerNames(ctx context.Context, t *tx, clientID int64) ([]string, e
 }
 
 // EndServices ends the scoped partner's relationship with a client: the
-// client leaves its list, the history row stays with its end date, and the
-// audit log records who did it. Partner employees may only end services
-// for the clients assigned to them.
+// client leaves its list, the history row stays with its end date, the
+// client's renewal communication it owned is given back (releaseComm),
+// and the audit log records who did it. Partner employees may only end
+// services for the clients assigned to them.
 func (db *DB) EndServices(ctx context.Context, clientID int64) error {
 	return db.update(ctx, func(t *tx) error {
 		partnerID, err := partnerScope(ctx, t, true)
 		if err != nil {
 			return err
 		}
-		c, err := scopedClient(ctx, t, partnerID, clientID)
+		prog, err := program(ctx, t)
+		if err != nil {
+			return err
+		}
+		c, err := scopedClient(ctx, t, partnerID, clientID, prog)
 		if err != nil {
 			return err
 		}
@@ -276,14 +289,13 @@ func (db *DB) EndServices(ctx context.Context, clientID int64) error {
 		if p.Role == pd.RolePartnerEmployee && !c.AssignedToMe {
 			return pd.Errorf(pd.EForbidden, "Only your partner admin can end services for a client not assigned to you.")
 		}
-		prog, err := program(ctx, t)
-		if err != nil {
-			return err
-		}
 		today := pd.DateOf(t.now, prog.Location())
 		if _, err := t.exec(ctx, `UPDATE client_partners SET ended_on = ?
 			WHERE partner_id = ? AND client_id = ? AND ended_on IS NULL`, today, partnerID, clientID); err != nil {
 			return fmt.Errorf("end services for client %d: %w", clientID, err)
+		}
+		if err := releaseComm(ctx, t, prog, partnerID, []int64{clientID}); err != nil {
+			return err
 		}
 		return audit(ctx, t, partnerID, "end_services", "client", c.AccountID, c.Name)
 	})

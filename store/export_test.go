@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"io/fs"
+	"math"
 )
 
 // Migrations is the embedded migrations folder, for tests that build
@@ -10,7 +11,15 @@ import (
 var Migrations fs.FS = migrations
 
 // MigrateFrom applies the migrations of fsys instead of the embedded ones.
-func (db *DB) MigrateFrom(ctx context.Context, fsys fs.FS) (int, error) { return db.migrate(ctx, fsys) }
+func (db *DB) MigrateFrom(ctx context.Context, fsys fs.FS) (int, error) {
+	return db.migrate(ctx, fsys, math.MaxInt)
+}
+
+// MigrateTo applies the migrations up to version, for tests that store
+// rows in an older schema and check how a later migration converts them.
+func (db *DB) MigrateTo(ctx context.Context, version int) (int, error) {
+	return db.migrate(ctx, migrations, version)
+}
 
 // ExecForTest runs a statement on the write connection.
 func (db *DB) ExecForTest(ctx context.Context, q string, args ...any) error {

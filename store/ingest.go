@@ -21,7 +21,7 @@ type Ingest struct {
 	ctx      context.Context
 	t        *tx
 	res      pd.IngestResult
-	problems []pd.Problem
+	problems pd.ProblemList
 	counts   map[string]int               // records received per kind, for the audit log
 	lines    map[linePair]lineEvent       // lines with new billing events: the latest of them
 	types    map[string]map[string]string // PostgreSQL column types by table
@@ -31,14 +31,15 @@ type Ingest struct {
 
 type endedRelation struct {
 	partnerID int64
-	client    string
+	clientID  int64
+	client    string // its account id
 	on        pd.Date
 }
 
 // Ingest runs fn, which passes batches of records to the Ingest's methods,
 // in one transaction, and commits it unless a record had a problem (a
-// *pd.BatchError listing them all) or dryRun is set. Only an ingest token
-// or a program admin may ingest.
+// *pd.BatchError listing the first pd.MaxProblems) or dryRun is set. Only
+// an ingest token or a program admin may ingest.
 func (db *DB) Ingest(ctx context.Context, dryRun bool, fn func(in *Ingest) error) (pd.IngestResult, error) {
 	res, err := db.ingest(ctx, dryRun, fn)
 	return res, unavailable(err)
@@ -68,9 +69,8 @@ func (db *DB) ingest(ctx context.Context, dryRun bool, fn func(in *Ingest) error
 	if err := fn(in); err != nil {
 		return in.res, err
 	}
-	if len(in.problems) > 0 {
-		sort.SliceStable(in.problems, func(i, j int) bool { return in.problems[i].Index < in.problems[j].Index })
-		return in.res, &pd.BatchError{Problems: in.problems}
+	if err := in.problems.Err(); err != nil {
+		return in.res, err
 	}
 	if err := in.refresh(); err != nil {
 		return in.res, fmt.Errorf("ingest: refresh derived data: %w", err)
@@ -88,10 +88,10 @@ func (db *DB) ingest(ctx context.Context, dryRun bool, fn func(in *Ingest) error
 }
 
 // Problems is how many problems the load has found so far.
-func (in *Ingest) Problems() int { return len(in.problems) }
+func (in *Ingest) Problems() int { return in.problems.Len() }
 
 func (in *Ingest) problem(i int, field, code, format string, args ...any) {
-	in.problems = append(in.problems, pd.Problem{Index: i, Field: field, Code: code, Reason: fmt.Sprintf(format, args...)})
+	in.problems.Add(pd.Problem{Index: i, Field: field, Code: code, Reason: fmt.Sprintf(format, args...)})
 }
 
 func (in *Ingest) audit() error {
@@ -586,7 +586,7 @@ func (in *Ingest) resolve(table, col string, keys []string) (map[string]int64, e
 
 // Problem adds a problem found by the caller (a CSV cell that is not a
 // number, say): the load will be rejected like for the store's own.
-func (in *Ingest) Problem(p pd.Problem) { in.problems = append(in.problems, p) }
+func (in *Ingest) Problem(p pd.Problem) { in.problems.Add(p) }
 
 // CanIngest reports, as a forbidden error, whether the principal in ctx
 // may ingest (for pages that offer it).

@@ -3,6 +3,8 @@ package store
 import (
 	"database/sql"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	pd "github.com/partnerdesk/partnerdesk"
@@ -19,7 +21,7 @@ func (in *Ingest) begin(kind string, n int, check func(i int) []pd.Problem) []bo
 	ok := make([]bool, n)
 	for i := range ok {
 		ps := check(i)
-		in.problems = append(in.problems, ps...)
+		in.problems.Add(ps...)
 		ok[i] = len(ps) == 0
 	}
 	return ok
@@ -380,7 +382,7 @@ func (in *Ingest) Relationships(recs []pd.RelationshipRecord, base int) error {
 			open[k] = r.StartedOn.String()
 		case isOpen && since == r.StartedOn.String():
 			delete(open, k)
-			ended = append(ended, endedRelation{partnerID: k.partner, client: r.Client, on: r.EndedOn})
+			ended = append(ended, endedRelation{partnerID: k.partner, clientID: k.client, client: r.Client, on: r.EndedOn})
 		}
 		rows = append(rows, row{index: base + i, vals: []any{k.client, k.partner, r.StartedOn, string(r.Relationship), r.EndedOn}})
 	}
@@ -388,23 +390,48 @@ func (in *Ingest) Relationships(recs []pd.RelationshipRecord, base int) error {
 		return err
 	}
 	in.ended = append(in.ended, ended...)
+	return in.releaseComm(ended)
+}
+
+// releaseComm gives back the renewal communication the partners of ended
+// relationships owned, one statement set per partner.
+func (in *Ingest) releaseComm(ended []endedRelation) error {
+	if len(ended) == 0 {
+		return nil
+	}
+	byPartner := map[int64][]int64{}
+	for _, e := range ended {
+		byPartner[e.partnerID] = append(byPartner[e.partnerID], e.clientID)
+	}
+	prog, err := program(in.ctx, in.t)
+	if err != nil {
+		return err
+	}
+	for _, p := range slices.Sorted(maps.Keys(byPartner)) {
+		if err := releaseComm(in.ctx, in.t, prog, p, byPartner[p]); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
 var renewalSpec = &spec{kind: "renewal", table: "renewals", key: []string{"client_id", "renewal_date", "contract_type"},
-	cols: []string{"client_id", "renewal_date", "contract_type", "comm_owner", "status", "renewal_manager_id",
+	cols: []string{"client_id", "renewal_date", "contract_type", "comm_owner", "comm_partner_id", "status", "renewal_manager_id",
 		"current_mrr", "proposed_mrr", "proposed_contacts", "auto_renew"},
 	keyField: "renewal_date", hasID: true, mode: modeUpdate,
-	fields: map[string]string{"client_id": "client", "renewal_manager_id": "renewal_manager"}}
+	fields: map[string]string{"client_id": "client", "comm_partner_id": "comm_partner", "renewal_manager_id": "renewal_manager"}}
 
 // Renewals upserts renewals by client, date and contract type. The
 // communication owner and the status are kept when left out, since
-// partners change them.
+// partners change them. A partner owner is one active partner of the
+// client: the one the record names, else the one the renewal has, else
+// the client's selling partner, or its managing partner with the lowest
+// id (defaultPartner).
 func (in *Ingest) Renewals(recs []pd.RenewalRecord, base int) error {
 	ok := in.begin("renewals", len(recs), func(i int) []pd.Problem { return recs[i].Check(base + i) })
-	clients, staff := make([]string, len(recs)), make([]string, len(recs))
+	clients, staff, owners := make([]string, len(recs)), make([]string, len(recs)), make([]string, len(recs))
 	for i, r := range recs {
-		clients[i], staff[i] = r.Client, r.RenewalManager
+		clients[i], staff[i], owners[i] = r.Client, r.RenewalManager, r.CommPartner
 	}
 	cids, err := in.resolveAccounts(clients)
 	if err != nil {
@@ -414,29 +441,92 @@ func (in *Ingest) Renewals(recs []pd.RenewalRecord, base int) error {
 	if err != nil {
 		return err
 	}
+	pids, err := in.resolve("partners", "external_id", owners)
+	if err != nil {
+		return err
+	}
+	serves, defaults, err := in.clientPartners(cids)
+	if err != nil {
+		return err
+	}
 	rows := make([]row, 0, len(recs))
+	var given []int64 // clients of renewals given to a partner the record does not name
 	for i, r := range recs {
 		if !ok[i] {
 			continue
 		}
 		c := in.ref(cids, base+i, "client", r.Client, "client", &ok[i])
 		m := in.ref(sids, base+i, "renewal_manager", r.RenewalManager, "staff member", &ok[i])
+		p := in.ref(pids, base+i, "comm_partner", r.CommPartner, "partner", &ok[i])
 		if !ok[i] {
 			continue
 		}
+		cid := c.(int64)
+		switch {
+		case p != nil && !serves[[2]int64{cid, p.(int64)}]:
+			in.problem(base+i, "comm_partner", pd.EInvalid, "partner %q does not serve client %q", r.CommPartner, r.Client)
+			continue
+		case r.CommOwner == pd.OwnerPartner && p == nil && defaults[cid] == 0:
+			in.problem(base+i, "comm_owner", pd.EInvalid, "no partner serves client %q to own the communication", r.Client)
+			continue
+		}
 		auto := r.AutoRenew == nil || *r.AutoRenew
-		rw := row{index: base + i, vals: []any{c, r.RenewalDate, r.ContractType, r.CommOwner, r.Status, m,
+		rw := row{index: base + i, vals: []any{c, r.RenewalDate, r.ContractType, r.CommOwner, p, r.Status, m,
 			r.CurrentMRR, r.ProposedMRR, r.ProposedContacts, auto}}
-		if r.CommOwner == "" {
-			rw.vals[3], rw.keep = pd.OwnerVendor, append(rw.keep, "comm_owner")
+		switch {
+		case r.CommOwner == "":
+			rw.vals[3], rw.keep = pd.OwnerVendor, append(rw.keep, "comm_owner", "comm_partner_id")
+		case r.CommOwner == pd.OwnerPartner && p == nil:
+			// A new renewal gets the default's partner; a stored one keeps
+			// its own, or gets it below if the vendor owned it.
+			rw.vals[4], rw.keep = defaults[cid], append(rw.keep, "comm_partner_id")
+			given = append(given, cid)
 		}
 		if r.Status == "" {
-			rw.vals[4], rw.keep = pd.RenewalPending, append(rw.keep, "status")
+			rw.vals[5], rw.keep = pd.RenewalPending, append(rw.keep, "status")
 		}
 		rows = append(rows, rw)
 	}
-	_, _, err = in.upsert(renewalSpec, rows)
-	return err
+	if _, _, err = in.upsert(renewalSpec, rows); err != nil {
+		return err
+	}
+	// A stored renewal the vendor owned, given to a partner the record
+	// does not name, has kept no partner: it gets the default's.
+	if len(given) > 0 {
+		if _, err := in.t.exec(in.ctx, `UPDATE renewals SET comm_partner_id = `+defaultPartner("renewals.client_id")+`
+			WHERE comm_owner = 'partner' AND comm_partner_id IS NULL AND `+in.t.d.inList("client_id"), in.t.d.listArg(given)); err != nil {
+			return fmt.Errorf("store renewals' owning partners: %w", err)
+		}
+	}
+	return nil
+}
+
+// clientPartners returns which partners serve the clients (active
+// relationships, by client and partner id) and each client's default
+// partner (defaultPartner; absent when none serves it).
+func (in *Ingest) clientPartners(clients map[string]int64) (map[[2]int64]bool, map[int64]int64, error) {
+	serves, defaults := map[[2]int64]bool{}, map[int64]int64{}
+	ids := slices.Collect(maps.Values(clients))
+	if len(ids) == 0 {
+		return serves, defaults, nil
+	}
+	res, err := in.t.query(in.ctx, `SELECT cp.client_id, cp.partner_id, CASE WHEN cp.partner_id = `+defaultPartner("cp.client_id")+` THEN 1 ELSE 0 END
+		FROM client_partners cp WHERE cp.ended_on IS NULL AND `+in.t.d.inList("cp.client_id"), in.t.d.listArg(ids))
+	if err != nil {
+		return nil, nil, fmt.Errorf("read the clients' partners: %w", err)
+	}
+	defer res.Close()
+	for res.Next() {
+		var c, p, isDefault int64
+		if err := res.Scan(&c, &p, &isDefault); err != nil {
+			return nil, nil, fmt.Errorf("read the clients' partners: %w", err)
+		}
+		serves[[2]int64{c, p}] = true
+		if isDefault == 1 {
+			defaults[c] = p
+		}
+	}
+	return serves, defaults, res.Err()
 }
 
 // ClientByStripeCustomer returns the account id of the client with a Stripe

@@ -107,8 +107,11 @@ func (db *DB) UpdateProgram(ctx context.Context, p pd.Program) error {
 // communication owner changes, the renewals dated today or later (in p's
 // time zone) of every client that follows the default move to the new
 // owner, each with a line in its history, as SetCommOwner moves one
-// client's: one statement each, whatever the number of clients. It
-// returns how many renewals moved.
+// client's: one statement each, whatever the number of clients. A default
+// of "partner" gives each renewal to its client's selling partner, else
+// its managing partner with the lowest id (defaultPartner); a client no
+// partner serves stays with the vendor, and a renewal another partner owns
+// already keeps it. It returns how many renewals moved.
 func saveProgram(ctx context.Context, t *tx, cur, p pd.Program) (int64, error) {
 	if err := writeProgram(ctx, t, p); err != nil {
 		return 0, err
@@ -121,14 +124,19 @@ func saveProgram(ctx context.Context, t *tx, cur, p pd.Program) (int64, error) {
 		userID = pr.UserID
 	}
 	day, owner := today(t, p), p.DefaultCommOwner
-	const moving = `renewal_date >= ? AND comm_owner <> ?
+	moving := `renewal_date >= ? AND comm_owner <> ?
 		AND client_id IN (SELECT id FROM clients WHERE comm_owner IS NULL)`
-	if _, err := t.exec(ctx, `INSERT INTO renewal_decisions (renewal_id, decision, detail, note, user_id, decided_at)
-		SELECT id, ?, ?, '', ?, ? FROM renewals WHERE `+moving,
+	partner := "NULL"
+	if owner == pd.OwnerPartner {
+		partner = defaultPartner("renewals.client_id")
+		moving += " AND " + partner + " IS NOT NULL"
+	}
+	if _, err := t.exec(ctx, `INSERT INTO renewal_decisions (renewal_id, decision, detail, note, user_id, decided_at, comm_partner_id)
+		SELECT id, ?, ?, '', ?, ?, `+partner+` FROM renewals WHERE `+moving,
 		pd.HistoryOwner, pd.OwnerDefault+":"+owner, nullID(userID), t.now, day, owner); err != nil {
 		return 0, fmt.Errorf("apply the default communication owner: %w", err)
 	}
-	res, err := t.exec(ctx, `UPDATE renewals SET comm_owner = ? WHERE `+moving, owner, day, owner)
+	res, err := t.exec(ctx, `UPDATE renewals SET comm_owner = ?, comm_partner_id = `+partner+` WHERE `+moving, owner, day, owner)
 	if err != nil {
 		return 0, fmt.Errorf("apply the default communication owner: %w", err)
 	}

@@ -28,31 +28,33 @@ var renewalSortSQL = map[string]string{
 }
 
 // renewalCols are scanned by scanRenewal; the query joins clients c,
-// renewals r, client_contacts cc and staff s.
+// renewals r, client_contacts cc, staff s and the owning partner op.
 const renewalCols = `r.id, c.id, c.name, c.domain, c.product_mask, c.engagement, r.renewal_date,
-	r.contract_type, r.comm_owner, r.status, r.current_mrr, r.proposed_mrr, r.proposed_contacts, r.auto_renew,
-	r.primary_contact_id, cc.name, s.id, s.name, s.email, s.role, s.description, s.photo_url,
+	r.contract_type, r.comm_owner, r.comm_partner_id, op.name, r.status, r.current_mrr, r.proposed_mrr,
+	r.proposed_contacts, r.auto_renew, r.primary_contact_id, cc.name, s.id, s.name, s.email, s.role, s.description, s.photo_url,
 	(SELECT COALESCE(MAX(l.contacts), 0) FROM subscription_lines l WHERE l.client_id = c.id AND l.status = 'active')`
 
 const renewalJoins = ` LEFT JOIN client_contacts cc ON cc.id = r.primary_contact_id
-	LEFT JOIN staff s ON s.id = r.renewal_manager_id`
+	LEFT JOIN staff s ON s.id = r.renewal_manager_id
+	LEFT JOIN partners op ON op.id = r.comm_partner_id`
 
 type scanner interface{ Scan(dest ...any) error }
 
 // scanRenewal reads renewalCols and then extra.
 func scanRenewal(row scanner, deadlineDays int, extra ...any) (pd.Renewal, error) {
 	var r pd.Renewal
-	var contactID sql.NullInt64
-	var contact sql.NullString
+	var contactID, ownerID sql.NullInt64
+	var contact, owner sql.NullString
 	var m staffCols
 	dest := append([]any{&r.ID, &r.ClientID, &r.ClientName, &r.ClientDomain, &r.ProductMask, &r.Engagement,
-		&r.RenewalDate, &r.ContractType, &r.Owner, &r.Status, &r.CurrentMRR, &r.ProposedMRR, &r.ProposedContacts,
-		&r.AutoRenew, &contactID, &contact, &m.id, &m.name, &m.email, &m.role, &m.desc, &m.photo,
+		&r.RenewalDate, &r.ContractType, &r.Owner, &ownerID, &owner, &r.Status, &r.CurrentMRR, &r.ProposedMRR,
+		&r.ProposedContacts, &r.AutoRenew, &contactID, &contact, &m.id, &m.name, &m.email, &m.role, &m.desc, &m.photo,
 		&r.CurrentContacts}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		return r, err
 	}
 	r.PrimaryContactID, r.PrimaryContact = contactID.Int64, contact.String
+	r.OwnerPartnerID, r.OwnerPartner = ownerID.Int64, owner.String
 	r.Manager = m.staff()
 	r.Deadline = pd.DecisionDeadline(r.RenewalDate, deadlineDays)
 	return r, nil
@@ -97,11 +99,16 @@ func newRenewalSet(partnerID, userID int64, day pd.Date, prog pd.Program, f pd.R
 	}
 	// Status and owner are spelt as literals (validated enum values) so
 	// that the planners can use the partial index renewals_alerts
-	// (migration 0007) for the Alerts' set: pending, partner-owned.
+	// (migrations 0007, 0011) for the Alerts' set: pending, owned by the
+	// partner. A renewal another partner of the client owns is neither
+	// the partner's nor the vendor's.
 	if f.Status != "" {
 		add("r.status = " + enumLiteral(f.Status))
 	}
-	if f.Owner != "" {
+	switch f.Owner {
+	case pd.OwnerPartner:
+		add("r.comm_owner = "+enumLiteral(f.Owner)+" AND r.comm_partner_id = ?", partnerID)
+	case pd.OwnerVendor:
 		add("r.comm_owner = " + enumLiteral(f.Owner))
 	}
 	if f.Type != "" {
@@ -224,7 +231,7 @@ func (db *DB) RenewalAlerts(ctx context.Context) (int, error) {
 }
 
 // AlertFilter selects the renewals the Alerts count: pending, and owned by
-// the partner.
+// the partner itself (not by another partner of the client).
 func AlertFilter() pd.RenewalFilter {
 	return pd.RenewalFilter{Status: pd.RenewalPending, Owner: pd.OwnerPartner}
 }
@@ -249,56 +256,89 @@ func clientRenewals(ctx context.Context, t *tx, clientID int64, today pd.Date, d
 	return rs, rows.Err()
 }
 
+// defaultPartner is SQL for the partner a program default of "partner"
+// gives the communication of the client clientCol to: its selling
+// partner, else its managing partner with the lowest id, among its active
+// relationships; NULL when no partner serves it. Migration 0011 named the
+// owners of the renewals and clients stored before it by the same rule.
+func defaultPartner(clientCol string) string {
+	return `(SELECT dcp.partner_id FROM client_partners dcp WHERE dcp.client_id = ` + clientCol + ` AND dcp.ended_on IS NULL
+		ORDER BY CASE WHEN dcp.relationship = 'managed' THEN 1 ELSE 0 END, dcp.partner_id LIMIT 1)`
+}
+
+// settingPartner is SQL for the partner that the communication-owner
+// setting of client alias gives its communication to: the one it names,
+// or for a client that follows a program default of "partner", the
+// default's; NULL for the vendor.
+func settingPartner(prog pd.Program, alias string) string {
+	if prog.CommOwner("") == pd.OwnerPartner {
+		return "CASE WHEN " + alias + ".comm_owner IS NULL THEN " + defaultPartner(alias+".id") + " ELSE " + alias + ".comm_partner_id END"
+	}
+	return alias + ".comm_partner_id"
+}
+
 // scopedRenewal loads a renewal of one of partnerID's active clients, with
-// the client's communication-owner setting; any other renewal is "not
+// the client's communication-owner setting and the partners it and the
+// program's default give the communication to; any other renewal is "not
 // found", exactly like one that does not exist.
-func scopedRenewal(ctx context.Context, t *tx, partnerID, renewalID int64, deadlineDays int) (*pd.Renewal, string, error) {
-	var owner sql.NullString
-	row := t.queryRow(ctx, "SELECT "+renewalCols+`, c.comm_owner,
+func scopedRenewal(ctx context.Context, t *tx, partnerID, renewalID int64, prog pd.Program) (*pd.RenewalDetail, error) {
+	var setting, settingName, defaultName sql.NullString
+	var settingID, defaultID sql.NullInt64
+	row := t.queryRow(ctx, "SELECT "+renewalCols+`, c.comm_owner, c.comm_partner_id, sp.name, dp.id, dp.name,
 			EXISTS (SELECT 1 FROM client_assignments ca WHERE ca.client_id = c.id AND ca.user_id = ?)
 		FROM renewals r JOIN clients c ON c.id = r.client_id
 		JOIN client_partners cp ON cp.client_id = c.id AND cp.partner_id = ? AND cp.ended_on IS NULL`+renewalJoins+`
+		LEFT JOIN partners sp ON sp.id = c.comm_partner_id
+		LEFT JOIN partners dp ON dp.id = `+defaultPartner("c.id")+`
 		WHERE r.id = ?`, actingUser(ctx), partnerID, renewalID)
 	var mine bool
-	r, err := scanRenewal(row, deadlineDays, &owner, &mine)
+	r, err := scanRenewal(row, prog.DecisionDeadlineDays, &setting, &settingID, &settingName, &defaultID, &defaultName, &mine)
 	if err == sql.ErrNoRows {
-		return nil, "", pd.Errorf(pd.ENotFound, "Renewal not found.")
+		return nil, pd.Errorf(pd.ENotFound, "Renewal not found.")
 	} else if err != nil {
-		return nil, "", fmt.Errorf("load renewal %d: %w", renewalID, err)
+		return nil, fmt.Errorf("load renewal %d: %w", renewalID, err)
 	}
 	r.AssignedToMe = mine
-	setting := owner.String
-	if setting == "" {
-		setting = pd.OwnerDefault
+	d := &pd.RenewalDetail{Renewal: r, ClientOwner: setting.String}
+	if d.ClientOwner == "" {
+		d.ClientOwner = pd.OwnerDefault
 	}
-	return &r, setting, nil
+	if prog.CommOwner("") == pd.OwnerPartner {
+		d.DefaultPartnerID, d.DefaultPartner = defaultID.Int64, defaultName.String
+	}
+	switch d.ClientOwner {
+	case pd.OwnerPartner:
+		d.SettingPartnerID, d.SettingPartner = settingID.Int64, settingName.String
+	case pd.OwnerDefault:
+		d.SettingPartnerID, d.SettingPartner = d.DefaultPartnerID, d.DefaultPartner
+	}
+	return d, nil
 }
 
 // Renewal returns the renewal page of one of the scoped partner's active
-// clients' renewals: the renewal, the client's contacts and the history.
+// clients' renewals: the renewal, the client's contacts and the history as
+// the partner sees it.
 func (db *DB) Renewal(ctx context.Context, renewalID int64) (*pd.RenewalDetail, error) {
-	var d pd.RenewalDetail
+	var d *pd.RenewalDetail
 	err := db.view(ctx, func(t *tx) error {
 		partnerID, prog, day, err := scopedDay(ctx, t, false)
 		if err != nil {
 			return err
 		}
+		if d, err = scopedRenewal(ctx, t, partnerID, renewalID, prog); err != nil {
+			return err
+		}
 		d.Today = day
-		r, setting, err := scopedRenewal(ctx, t, partnerID, renewalID, prog.DecisionDeadlineDays)
-		if err != nil {
+		if d.Contacts, err = clientContacts(ctx, t, d.ClientID); err != nil {
 			return err
 		}
-		d.Renewal, d.ClientOwner = *r, setting
-		if d.Contacts, err = clientContacts(ctx, t, r.ClientID); err != nil {
-			return err
-		}
-		d.History, err = renewalHistory(ctx, t, renewalID)
+		d.History, err = renewalHistory(ctx, t, partnerID, renewalID)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &d, nil
+	return d, nil
 }
 
 func clientContacts(ctx context.Context, t *tx, clientID int64) ([]pd.Contact, error) {
@@ -319,10 +359,20 @@ func clientContacts(ctx context.Context, t *tx, clientID int64) ([]pd.Contact, e
 	return cs, rows.Err()
 }
 
-func renewalHistory(ctx context.Context, t *tx, renewalID int64) ([]pd.RenewalEvent, error) {
-	rows, err := t.query(ctx, `SELECT d.decided_at, d.decision, d.detail, d.note, COALESCE(u.name, '')
+// renewalHistory is a renewal's history as partnerID sees it: an entry
+// made by a user of another partner names that partner, never its user
+// or its note (those stay in the database), and an owner change names the
+// partner it gave the communication to when it is another one.
+func renewalHistory(ctx context.Context, t *tx, partnerID, renewalID int64) ([]pd.RenewalEvent, error) {
+	rows, err := t.query(ctx, `SELECT d.decided_at, d.decision, d.detail,
+			CASE WHEN u.partner_id <> ? THEN '' ELSE d.note END,
+			CASE WHEN u.partner_id <> ? THEN '' ELSE COALESCE(u.name, '') END,
+			CASE WHEN u.partner_id <> ? THEN up.name ELSE '' END,
+			CASE WHEN d.comm_partner_id <> ? THEN op.name ELSE '' END
 		FROM renewal_decisions d LEFT JOIN users u ON u.id = d.user_id
-		WHERE d.renewal_id = ? ORDER BY d.decided_at DESC, d.id DESC`, renewalID)
+		LEFT JOIN partners up ON up.id = u.partner_id
+		LEFT JOIN partners op ON op.id = d.comm_partner_id
+		WHERE d.renewal_id = ? ORDER BY d.decided_at DESC, d.id DESC`, partnerID, partnerID, partnerID, partnerID, renewalID)
 	if err != nil {
 		return nil, fmt.Errorf("load renewal history: %w", err)
 	}
@@ -330,9 +380,11 @@ func renewalHistory(ctx context.Context, t *tx, renewalID int64) ([]pd.RenewalEv
 	var es []pd.RenewalEvent
 	for rows.Next() {
 		var e pd.RenewalEvent
-		if err := rows.Scan(&e.At, &e.Kind, &e.Detail, &e.Note, &e.Actor); err != nil {
+		var note, actor, actorPartner, owner sql.NullString
+		if err := rows.Scan(&e.At, &e.Kind, &e.Detail, &note, &actor, &actorPartner, &owner); err != nil {
 			return nil, fmt.Errorf("load renewal history: %w", err)
 		}
+		e.Note, e.Actor, e.ActorPartner, e.OwnerPartner = note.String, actor.String, actorPartner.String, owner.String
 		es = append(es, e)
 	}
 	return es, rows.Err()

@@ -27,9 +27,11 @@ type RenewalRefresh struct {
 //   - each active subscription line with a commitment of a year or more
 //     whose renewal date is inside the horizon gets a renewal (one per
 //     client and date, unless one of any type exists), owned as the
-//     client's setting or the program's default says, with the client's
-//     last renewal manager and primary contact (its first contact if it
-//     never had one), at the lines' MRR and largest contact tier.
+//     client's setting or the program's default says (by the partner it
+//     names, or the default's: the client's selling partner, else its
+//     managing partner with the lowest id), with the client's last
+//     renewal manager and primary contact (its first contact if it never
+//     had one), at the lines' MRR and largest contact tier.
 //
 // Renewals leave the Renewals page once their date has passed, and enter
 // it as they come inside the horizon: the page's query does that by date.
@@ -65,9 +67,13 @@ func (db *DB) RefreshRenewals(ctx context.Context, today pd.Date) (RenewalRefres
 			return `(SELECT p.` + col + ` FROM renewals p WHERE p.client_id = l.client_id AND p.` + col + ` IS NOT NULL
 				ORDER BY p.renewal_date DESC, p.id DESC LIMIT 1)`
 		}
-		r, err = t.exec(ctx, `INSERT INTO renewals (client_id, renewal_date, contract_type, comm_owner, status,
+		// The vendor owns the renewal unless the client's setting gives
+		// it to a partner (a default of "partner" finds none for a client
+		// no partner serves).
+		partner := settingPartner(prog, "c")
+		r, err = t.exec(ctx, `INSERT INTO renewals (client_id, renewal_date, contract_type, comm_owner, comm_partner_id, status,
 				primary_contact_id, renewal_manager_id, current_mrr, proposed_mrr, proposed_contacts, auto_renew)
-			SELECT l.client_id, l.renewal_date, 'renewal', COALESCE(c.comm_owner, ?), 'pending',
+			SELECT l.client_id, l.renewal_date, 'renewal', CASE WHEN `+partner+` IS NULL THEN 'vendor' ELSE 'partner' END, `+partner+`, 'pending',
 				COALESCE(`+last("primary_contact_id")+`, (SELECT MIN(cc.id) FROM client_contacts cc WHERE cc.client_id = l.client_id)),
 				`+last("renewal_manager_id")+`,
 				SUM(l.mrr), SUM(l.mrr), MAX(l.contacts),
@@ -75,8 +81,8 @@ func (db *DB) RefreshRenewals(ctx context.Context, today pd.Date) (RenewalRefres
 			FROM subscription_lines l JOIN clients c ON c.id = l.client_id
 			WHERE l.status = 'active' AND l.commitment_months >= 12 AND l.renewal_date >= ? AND l.renewal_date <= ?
 			  AND NOT EXISTS (SELECT 1 FROM renewals x WHERE x.client_id = l.client_id AND x.renewal_date = l.renewal_date)
-			GROUP BY l.client_id, l.renewal_date, c.comm_owner`,
-			prog.CommOwner(""), today, today.AddDays(prog.RenewalHorizonDays))
+			GROUP BY l.client_id, l.renewal_date, c.id, c.comm_owner, c.comm_partner_id`,
+			today, today.AddDays(prog.RenewalHorizonDays))
 		if err != nil {
 			return fmt.Errorf("create renewals: %w", err)
 		}

@@ -81,6 +81,20 @@ func (db *DB) Credentials(ctx context.Context, email string) (int64, string, err
 	return id, hash, err
 }
 
+// UpgradePasswordHash replaces a user's password hash by one of the same
+// password made with the current parameters, at sign-in. It replaces only
+// old, so that a password changed meanwhile stays changed.
+func (db *DB) UpgradePasswordHash(ctx context.Context, userID int64, old, upgraded string) error {
+	err := db.update(ctx, func(t *tx) error {
+		_, err := t.exec(ctx, "UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?", upgraded, userID, old)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("upgrade password hash of user %d: %w", userID, err)
+	}
+	return nil
+}
+
 // Session is a signed-in browser session.
 type Session struct {
 	Token     string // the cookie value; only its hash is stored

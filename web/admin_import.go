@@ -5,13 +5,12 @@ import (
 
 	pd "github.com/partnerdesk/partnerdesk"
 	"github.com/partnerdesk/partnerdesk/csvimport"
+	"github.com/partnerdesk/partnerdesk/metrics"
 )
 
 // The CSV upload page, for program admins: the same import as the command
-// line's, all or nothing, with a dry run and a report of every bad row.
-
-// maxShownProblems bounds the report's table; the count is always given.
-const maxShownProblems = 1000
+// line's, all or nothing, with a dry run and a report of the bad rows (the
+// import's first pd.MaxProblems, and how many there are).
 
 type importView struct {
 	Kinds   []string
@@ -19,7 +18,6 @@ type importView struct {
 	Kind    string
 	DryRun  bool
 	Report  *csvimport.Report
-	Shown   []csvimport.RowProblem
 	Error   string
 }
 
@@ -72,8 +70,8 @@ func (s *Server) importUpload(w http.ResponseWriter, r *http.Request) error {
 		s.render(w, r, "import", v)
 		return nil
 	}
+	s.cfg.Metrics.Ingest(metrics.DoorCSV, rep.Rows, len(rep.Problems), rep.DryRun)
 	iv.Report = rep
-	iv.Shown = rep.Problems[:min(len(rep.Problems), maxShownProblems)]
 	if len(rep.Problems) > 0 {
 		w.WriteHeader(http.StatusUnprocessableEntity)
 	}

@@ -6,6 +6,7 @@ import (
 	"net/url"
 
 	pd "github.com/partnerdesk/partnerdesk"
+	"github.com/partnerdesk/partnerdesk/metrics"
 	"github.com/partnerdesk/partnerdesk/store"
 )
 
@@ -33,6 +34,18 @@ type ingestResult struct {
 
 // ingestHandler serves a POST of records of one kind, all or nothing, with
 // ?dry_run=true to check without writing.
+// countIngest records a batch through door in the metrics: its records if
+// applied, its problems if rejected.
+func (s *Server) countIngest(door string, records int, dry bool, err error) {
+	problems := 0
+	if be := pd.AsBatchError(err); be != nil {
+		problems = max(1, len(be.Problems))
+	} else if err != nil {
+		return
+	}
+	s.cfg.Metrics.Ingest(door, records, problems, dry)
+}
+
 func ingestHandler[T any](s *Server, write func(in *store.Ingest, recs []T, base int) error) func(http.ResponseWriter, *http.Request) error {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		dry := false
@@ -50,6 +63,7 @@ func ingestHandler[T any](s *Server, write func(in *store.Ingest, recs []T, base
 			return err
 		}
 		res, err := s.db.Ingest(r.Context(), dry, func(in *store.Ingest) error { return write(in, body.Records, 0) })
+		s.countIngest(metrics.DoorAPI, len(body.Records), dry, err)
 		if err != nil {
 			return err
 		}
@@ -185,8 +199,12 @@ func (s *Server) apiClient(w http.ResponseWriter, r *http.Request) error {
 		out.Usage = map[string]any{"day": u.Day, "tools": pd.ToolCodes(u.Tools), "active_users": u.ActiveUsers, "seats": u.Seats}
 	}
 	if n := d.Renewal; n != nil {
+		var owner any // the owning partner, when a partner owns it
+		if n.Owner == pd.OwnerPartner {
+			owner = n.OwnerPartnerID
+		}
 		out.NextRenewal = map[string]any{"renewal_date": n.RenewalDate, "deadline": n.Deadline, "contract_type": n.ContractType,
-			"comm_owner": n.Owner, "status": n.Status, "current_mrr": n.CurrentMRR, "proposed_mrr": n.ProposedMRR}
+			"comm_owner": n.Owner, "comm_partner_id": owner, "status": n.Status, "current_mrr": n.CurrentMRR, "proposed_mrr": n.ProposedMRR}
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil

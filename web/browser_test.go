@@ -41,7 +41,7 @@ func browser(t *testing.T) (context.Context, string) {
 	exe := chromium(t)
 	db := st.OpenSQLite(t, st.Clock)
 	st.Load(t, db)
-	srv, err := web.New(db, web.Config{}, slog.New(slog.NewTextHandler(io.Discard, nil)), st.Clock)
+	srv, err := web.New(db, web.Config{PasswordParams: st.PasswordParams}, slog.New(slog.NewTextHandler(io.Discard, nil)), st.Clock)
 	if err != nil {
 		t.Fatal(err)
 	}

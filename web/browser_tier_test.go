@@ -25,7 +25,7 @@ func tierBrowser(t *testing.T) (context.Context, string) {
 	if _, err := refresh.Run(context.Background(), db, st.Now, refresh.Options{}); err != nil {
 		t.Fatal(err)
 	}
-	srv, err := web.New(db, web.Config{}, slog.New(slog.NewTextHandler(io.Discard, nil)), st.Clock)
+	srv, err := web.New(db, web.Config{PasswordParams: st.PasswordParams}, slog.New(slog.NewTextHandler(io.Discard, nil)), st.Clock)
 	if err != nil {
 		t.Fatal(err)
 	}

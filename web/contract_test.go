@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"mime"
 	"net/http"
@@ -14,6 +15,10 @@ import (
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	pd "github.com/partnerdesk/partnerdesk"
+	st "github.com/partnerdesk/partnerdesk/store/storetest"
+	"github.com/partnerdesk/partnerdesk/web"
 )
 
 // The API's document is a contract: every answer a test gets from a path
@@ -33,7 +38,14 @@ type contractOp struct {
 	responses map[string]*jsonschema.Schema
 }
 
-var loadContract = sync.OnceValues(func() ([]contractOp, error) {
+// contract is the compiled document: its operations, and its Error
+// schema for answers to paths and methods it does not have.
+type contract struct {
+	ops      []contractOp
+	errorDoc *jsonschema.Schema
+}
+
+var loadContract = sync.OnceValues(func() (*contract, error) {
 	raw, err := os.ReadFile("openapi.json")
 	if err != nil {
 		return nil, err
@@ -82,7 +94,11 @@ var loadContract = sync.OnceValues(func() ([]contractOp, error) {
 	}
 	// A literal path wins over a template that also matches it.
 	sort.Slice(ops, func(i, j int) bool { return strings.Count(ops[i].path, "{") < strings.Count(ops[j].path, "{") })
-	return ops, nil
+	errorDoc, err := c.Compile(contractURL + "#/components/schemas/Error")
+	if err != nil {
+		return nil, err
+	}
+	return &contract{ops: ops, errorDoc: errorDoc}, nil
 })
 
 func resolve(doc any, ref string) map[string]any {
@@ -106,10 +122,11 @@ func contractCovers(path string) bool {
 
 // checkContract checks one answer against the document.
 func checkContract(method, path string, status int, contentType string, body []byte) error {
-	ops, err := loadContract()
+	doc, err := loadContract()
 	if err != nil {
 		return fmt.Errorf("openapi.json: %w", err)
 	}
+	ops := doc.ops
 	var op *contractOp
 	for i := range ops {
 		if ops[i].method == method && ops[i].re.MatchString(path) {
@@ -154,31 +171,11 @@ func checkContract(method, path string, status int, contentType string, body []b
 	return nil
 }
 
-var errorSchema = sync.OnceValues(func() (*jsonschema.Schema, error) {
-	if _, err := loadContract(); err != nil {
-		return nil, err
-	}
-	raw, err := os.ReadFile("openapi.json")
-	if err != nil {
-		return nil, err
-	}
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
-	if err != nil {
-		return nil, err
-	}
-	c := jsonschema.NewCompiler()
-	c.DefaultDraft(jsonschema.Draft2020)
-	if err := c.AddResource(contractURL, doc); err != nil {
-		return nil, err
-	}
-	return c.Compile(contractURL + "#/components/schemas/Error")
-})
-
 func checkUndocumented(method, path string, status, want int, contentType string, body []byte) error {
 	if status != want {
 		return fmt.Errorf("%s %s is not in openapi.json, and answered %d instead of %d", method, path, status, want)
 	}
-	s, err := errorSchema()
+	doc, err := loadContract()
 	if err != nil {
 		return err
 	}
@@ -186,7 +183,7 @@ func checkUndocumented(method, path string, status, want int, contentType string
 	if err != nil {
 		return fmt.Errorf("%s %s %d: body is not JSON: %v", method, path, status, err)
 	}
-	if err := s.Validate(v); err != nil {
+	if err := doc.errorDoc.Validate(v); err != nil {
 		return fmt.Errorf("%s %s %d: body is not the document's Error: %v", method, path, status, err)
 	}
 	return nil
@@ -214,4 +211,59 @@ func TestContractCheckRefusesWhatTheDocumentDoesNotSay(t *testing.T) {
 			t.Errorf("%s: accepted", c.name)
 		}
 	}
+}
+
+// One rule, two places: every maxLength in the document is one of the Go
+// checks' limits, and both count characters, so a record at the limit in
+// accented letters (twice as many bytes) passes both and one character
+// more is refused.
+func TestDocumentLimitsAreTheChecksLimits(t *testing.T) {
+	raw, err := os.ReadFile("openapi.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc any
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	var walk func(v any, at string)
+	walk = func(v any, at string) {
+		switch v := v.(type) {
+		case map[string]any:
+			if ml, ok := v["maxLength"].(float64); ok {
+				n++
+				if int(ml) != pd.MaxIDLen && int(ml) != pd.MaxTextLen {
+					t.Errorf("%s: maxLength %v is neither MaxIDLen (%d) nor MaxTextLen (%d)", at, ml, pd.MaxIDLen, pd.MaxTextLen)
+				}
+			}
+			for k, x := range v {
+				walk(x, at+"/"+k)
+			}
+		case []any:
+			for i, x := range v {
+				walk(x, fmt.Sprintf("%s/%d", at, i))
+			}
+		}
+	}
+	walk(doc, "#")
+	if n < 10 {
+		t.Fatalf("only %d maxLength in the document", n)
+	}
+
+	st.Each(t, func(t *testing.T, e st.Engine) {
+		a := newApp(t, e, web.Config{})
+		ingest := a.bearer(st.IngestToken)
+		at := func(id, name int) string {
+			return fmt.Sprintf(`{"records":[{"id":%q,"name":%q}]}`, strings.Repeat("é", id), strings.Repeat("é", name))
+		}
+		if body := ingest.postJSON("/api/v1/partners", at(pd.MaxIDLen, pd.MaxTextLen)); ingest.status != http.StatusOK {
+			t.Fatalf("at the limits: %d %s", ingest.status, body)
+		}
+		for _, over := range []string{at(pd.MaxIDLen+1, 1), at(1, pd.MaxTextLen+1)} {
+			if body := ingest.postJSON("/api/v1/partners", over); ingest.status != http.StatusUnprocessableEntity {
+				t.Errorf("over a limit: %d %s", ingest.status, body)
+			}
+		}
+	})
 }

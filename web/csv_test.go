@@ -48,6 +48,23 @@ func TestClientsCSVExportKeepsTheFilters(t *testing.T) {
 	})
 }
 
+// upload posts a CSV file of kind to the Import data page.
+func (u *user) upload(kind, file string, dry bool) string {
+	var b bytes.Buffer
+	w := multipart.NewWriter(&b)
+	w.WriteField("csrf", u.csrf)
+	w.WriteField("kind", kind)
+	if dry {
+		w.WriteField("dry_run", "1")
+	}
+	fw, _ := w.CreateFormFile("file", kind+".csv")
+	fw.Write([]byte(file))
+	w.Close()
+	req, _ := http.NewRequest("POST", u.a.ts.URL+"/admin/import", &b)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	return u.do(req)
+}
+
 // A program admin uploads a CSV file: a bad one is refused whole with
 // every bad row, a good one is imported.
 func TestImportPage(t *testing.T) {
@@ -55,21 +72,7 @@ func TestImportPage(t *testing.T) {
 		a := newApp(t, e, web.Config{})
 		admin := a.signIn(st.AdminEmail)
 		admin.get("/admin/import")
-		upload := func(kind, file string, dry bool) string {
-			var b bytes.Buffer
-			w := multipart.NewWriter(&b)
-			w.WriteField("csrf", admin.csrf)
-			w.WriteField("kind", kind)
-			if dry {
-				w.WriteField("dry_run", "1")
-			}
-			fw, _ := w.CreateFormFile("file", kind+".csv")
-			fw.Write([]byte(file))
-			w.Close()
-			req, _ := http.NewRequest("POST", a.ts.URL+"/admin/import", &b)
-			req.Header.Set("Content-Type", w.FormDataContentType())
-			return admin.do(req)
-		}
+		upload := admin.upload
 		body := upload("clients", "id,name,employees\nacct-new,New Co,12\n,Nameless,x\n", false)
 		if admin.status != http.StatusUnprocessableEntity || !strings.Contains(body, "<td class=\"num\">3</td><td>employees</td>") ||
 			!strings.Contains(body, "Nothing was imported") {

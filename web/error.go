@@ -52,7 +52,7 @@ func (s *Server) error(w http.ResponseWriter, r *http.Request, err error) {
 	case pd.EUnavailable:
 		// Not a bug, but the operator must hear of a database that cannot
 		// take writes (its cause is in err).
-		s.log.Warn("database unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
+		s.log.WarnContext(r.Context(), "database unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	st := status(code)
 	if st == http.StatusServiceUnavailable {
@@ -61,7 +61,7 @@ func (s *Server) error(w http.ResponseWriter, r *http.Request, err error) {
 	if isAPI(r) {
 		body := apiError{Code: code, Message: pd.ErrorMessage(err)}
 		if be := pd.AsBatchError(err); be != nil {
-			body.Problems = be.Problems
+			body.Problems, body.ProblemsTotal = be.Problems, be.Count()
 		}
 		if st == http.StatusUnauthorized && strings.HasPrefix(r.URL.Path, "/api/") {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="partnerdesk"`)
@@ -80,7 +80,7 @@ func (s *Server) error(w http.ResponseWriter, r *http.Request, err error) {
 		return
 	}
 	w.WriteHeader(st)
-	s.render(w, r, "error", &errorPage{Status: st, Message: pd.ErrorMessage(err)})
+	s.render(w, r, "error", &errorPage{Status: st, Message: pd.ErrorMessage(err), RequestID: requestIDOf(r.Context())})
 }
 
 // logError logs a request's internal error, at debug when it only comes
@@ -96,12 +96,14 @@ func (s *Server) logError(r *http.Request, msg string, err error) {
 
 // apiError is the body of every API and webhook error.
 type apiError struct {
-	Code     string       `json:"code"`
-	Message  string       `json:"message"`
-	Problems []pd.Problem `json:"problems,omitempty"`
+	Code          string       `json:"code"`
+	Message       string       `json:"message"`
+	Problems      []pd.Problem `json:"problems,omitempty"`       // the first pd.MaxProblems
+	ProblemsTotal int          `json:"problems_total,omitempty"` // all of them
 }
 
 type errorPage struct {
-	Status  int
-	Message string
+	Status    int
+	Message   string
+	RequestID string // to quote when asking for help
 }

@@ -15,7 +15,8 @@ import (
 	"github.com/partnerdesk/partnerdesk/web"
 )
 
-// records keeps the level and message of every log record.
+// records keeps the level and message of every log record but the
+// access log's ("request"), which every request writes.
 type records struct {
 	mu  sync.Mutex
 	got []slog.Record
@@ -23,6 +24,9 @@ type records struct {
 
 func (h *records) Enabled(context.Context, slog.Level) bool { return true }
 func (h *records) Handle(_ context.Context, r slog.Record) error {
+	if r.Message == "request" {
+		return nil
+	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.got = append(h.got, r)

@@ -8,8 +8,8 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -254,18 +254,39 @@ func (s *Server) overTLS(r *http.Request) bool {
 	return r.TLS != nil || (s.cfg.TrustProxy && strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https"))
 }
 
-// clientIP is the address sign-in attempts are counted against.
+// clientIP is the address sign-in attempts are counted against. Behind
+// trusted proxies it is the address the outermost one got the request
+// from: each proxy appends the address it got the request from to
+// X-Forwarded-For, so that the ProxyHops-th entry from the right is the
+// last a proxy wrote, and the entries left of it are whatever the client
+// sent. With fewer entries than hops, the leftmost is taken.
 func (s *Server) clientIP(r *http.Request) string {
 	if s.cfg.TrustProxy {
-		if f := r.Header.Get("X-Forwarded-For"); f != "" {
-			return strings.TrimSpace(strings.Split(f, ",")[0])
+		var hops []string
+		for _, h := range r.Header.Values("X-Forwarded-For") { // in order, when a proxy added a header line
+			hops = append(hops, strings.Split(h, ",")...)
+		}
+		if n := len(hops); n > 0 {
+			if a, ok := parseAddr(strings.TrimSpace(hops[max(n-s.cfg.ProxyHops, 0)])); ok {
+				return a
+			}
 		}
 	}
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
+	if a, ok := parseAddr(r.RemoteAddr); ok {
+		return a
 	}
-	return host
+	return r.RemoteAddr
+}
+
+// parseAddr reads an IP address, with or without a port.
+func parseAddr(s string) (string, bool) {
+	if a, err := netip.ParseAddr(s); err == nil {
+		return a.Unmap().String(), true
+	}
+	if ap, err := netip.ParseAddrPort(s); err == nil {
+		return ap.Addr().Unmap().String(), true
+	}
+	return "", false
 }
 
 // isAPI tells JSON clients (the API, webhooks) from browsers.

@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/santhosh-tekuri/jsonschema/v6/kind"
@@ -96,10 +97,10 @@ func (s *Server) Operations() []string {
 
 // decodeBody reads a JSON request body, validates it against the schema of
 // its operation (the route's pattern) in the document and decodes it into
-// v. A body that is
-// not JSON is invalid (400); one that breaks the schema is a *pd.BatchError
-// (422) naming each problem: its record's index ("records"/N), the field
-// and the reason. The index of a problem with the request as a whole is -1.
+// v. A body that is not JSON is invalid (400); one that is not UTF-8 text
+// or breaks the schema is a *pd.BatchError (422) naming each problem: its
+// record's index ("records"/N), the field and the reason. The index of a
+// problem with the request as a whole is -1.
 func (s *Server) decodeBody(r *http.Request, v any) error {
 	raw, err := io.ReadAll(r.Body)
 	if err != nil {
@@ -109,13 +110,20 @@ func (s *Server) decodeBody(r *http.Request, v any) error {
 	if err != nil {
 		return pd.Errorf(pd.EInvalid, "The request body is not JSON: %s", jsonErrorText(err))
 	}
+	// The decoders turn bytes that are not UTF-8 into U+FFFD without a
+	// word: find the strings that hold them while the bytes are at hand.
+	if !utf8.Valid(raw) {
+		if err := utf8Problems(raw); err != nil {
+			return err
+		}
+	}
 	if sch := s.api.bodies[r.Pattern]; sch != nil {
 		if err := sch.Validate(doc); err != nil {
 			var ve *jsonschema.ValidationError
 			if !errors.As(err, &ve) {
 				return pd.Errorf(pd.EInvalid, "The request body could not be checked.")
 			}
-			return &pd.BatchError{Problems: schemaProblems(ve)}
+			return schemaProblems(ve)
 		}
 	}
 	if err := json.Unmarshal(raw, v); err != nil {
@@ -136,9 +144,10 @@ func jsonErrorText(err error) string {
 var printer = message.NewPrinter(language.English)
 
 // schemaProblems flattens a validation error into one problem per failed
-// keyword, at the record (index) and field it concerns.
-func schemaProblems(ve *jsonschema.ValidationError) []pd.Problem {
-	var ps []pd.Problem
+// keyword, at the record (index) and field it concerns, as a
+// *pd.BatchError.
+func schemaProblems(ve *jsonschema.ValidationError) error {
+	var ps pd.ProblemList
 	var walk func(e *jsonschema.ValidationError)
 	walk = func(e *jsonschema.ValidationError) {
 		if len(e.Causes) > 0 {
@@ -147,30 +156,36 @@ func schemaProblems(ve *jsonschema.ValidationError) []pd.Problem {
 			}
 			return
 		}
-		index, field := -1, e.InstanceLocation
-		if len(field) >= 2 && field[0] == "records" {
-			if n, err := strconv.Atoi(field[1]); err == nil {
-				index, field = n, field[2:]
-			}
-		}
-		name := strings.Join(field, ".")
+		index, name := problemAt(e.InstanceLocation)
 		switch k := e.ErrorKind.(type) {
 		case *kind.Required:
 			for _, m := range k.Missing {
-				ps = append(ps, pd.Problem{Index: index, Field: join(name, m), Code: pd.EInvalid, Reason: "is required"})
+				ps.Add(pd.Problem{Index: index, Field: join(name, m), Code: pd.EInvalid, Reason: "is required"})
 			}
 			return
 		case *kind.AdditionalProperties:
 			for _, m := range k.Properties {
-				ps = append(ps, pd.Problem{Index: index, Field: join(name, m), Code: pd.EInvalid, Reason: "is not a field of this record"})
+				ps.Add(pd.Problem{Index: index, Field: join(name, m), Code: pd.EInvalid, Reason: "is not a field of this record"})
 			}
 			return
 		}
-		ps = append(ps, pd.Problem{Index: index, Field: name, Code: pd.EInvalid, Reason: e.ErrorKind.LocalizedString(printer)})
+		ps.Add(pd.Problem{Index: index, Field: name, Code: pd.EInvalid, Reason: e.ErrorKind.LocalizedString(printer)})
 	}
 	walk(ve)
-	sort.SliceStable(ps, func(i, j int) bool { return ps[i].Index < ps[j].Index })
-	return ps
+	return ps.Err()
+}
+
+// problemAt turns a location in the body into a problem's record index
+// and field: ["records", "3", "tools", "1"] is record 3, "tools.1"; a
+// location outside the records is index -1.
+func problemAt(loc []string) (index int, field string) {
+	index = -1
+	if len(loc) >= 2 && loc[0] == "records" {
+		if n, err := strconv.Atoi(loc[1]); err == nil {
+			index, loc = n, loc[2:]
+		}
+	}
+	return index, strings.Join(loc, ".")
 }
 
 func join(a, b string) string {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"crypto/rand"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -69,8 +70,8 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, name string, dat
 		root = "fragment"
 	}
 	if err := s.pages[name].ExecuteTemplate(&buf, root, v); err != nil {
-		s.log.Error("render", "template", name, "err", err)
-		http.Error(w, "Internal error.", http.StatusInternalServerError)
+		s.log.ErrorContext(r.Context(), "render", "template", name, "err", err)
+		http.Error(w, "Internal error (request "+requestIDOf(r.Context())+").", http.StatusInternalServerError)
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -197,6 +198,8 @@ func setQuery(u *url.URL, kv ...any) string {
 	}
 	return u.Path + "?" + q.Encode()
 }
+
+var randRead = rand.Read
 
 func newToken() string {
 	b := make([]byte, 32)

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	pd "github.com/partnerdesk/partnerdesk"
+	"github.com/partnerdesk/partnerdesk/metrics"
+	"github.com/partnerdesk/partnerdesk/password"
 	"github.com/partnerdesk/partnerdesk/store"
 )
 
@@ -31,12 +33,32 @@ type Config struct {
 	// TrustProxy takes the client address and scheme from X-Forwarded-For
 	// and X-Forwarded-Proto, for a server behind a reverse proxy.
 	TrustProxy bool
+	// ProxyHops is how many trusted proxies stand in front of the server,
+	// each appending to X-Forwarded-For the address it got the request
+	// from: the client's address is the ProxyHops-th entry from the right
+	// (default 1). Entries further left are the client's own words.
+	ProxyHops int
 	// SessionTTL is how long a sign-in lasts.
 	SessionTTL time.Duration
 	// StripeWebhookSecret is the signing secret of the Stripe webhook
 	// endpoint (whsec_…); without it, deliveries are refused.
 	StripeWebhookSecret string
+	// Metrics receives the requests' and ingests' figures; nil records
+	// nothing.
+	Metrics *metrics.Metrics
+	// PasswordParams are the argon2id costs of the hashes the server makes
+	// (default password.Default); a user's hash made with others is
+	// upgraded at their next sign-in.
+	PasswordParams password.Params
 }
+
+// Password hashing runs in at most hashSlots computations at once (each
+// holds PasswordParams.Memory, 64 MiB by default); a sign-in waits at most
+// hashWait for a slot, then is answered 503.
+const (
+	hashSlots = 2
+	hashWait  = 2 * time.Second
+)
 
 // Server holds what the handlers share.
 type Server struct {
@@ -45,7 +67,8 @@ type Server struct {
 	log     *slog.Logger
 	now     pd.Clock
 	pages   map[string]*template.Template
-	limiter *loginLimiter
+	limits  store.SignInLimits // counted in the database
+	hashing *password.Hasher
 	mux     *http.ServeMux
 	handler http.Handler // mux behind the cross-origin check
 	api     *apiDoc
@@ -59,6 +82,12 @@ func New(db *store.DB, cfg Config, log *slog.Logger, now pd.Clock) (*Server, err
 	}
 	if cfg.SessionTTL == 0 {
 		cfg.SessionTTL = 12 * time.Hour
+	}
+	if cfg.ProxyHops < 1 {
+		cfg.ProxyHops = 1
+	}
+	if cfg.PasswordParams == (password.Params{}) {
+		cfg.PasswordParams = password.Default
 	}
 	pages, err := parseTemplates()
 	if err != nil {
@@ -74,7 +103,10 @@ func New(db *store.DB, cfg Config, log *slog.Logger, now pd.Clock) (*Server, err
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{db: db, cfg: cfg, log: log, now: now, pages: pages, limiter: newLoginLimiter(now), api: api, csrfKey: csrfKey}
+	// Log lines written with a request's context carry its id.
+	log = slog.New(requestIDHandler{log.Handler()})
+	s := &Server{db: db, cfg: cfg, log: log, now: now, pages: pages, api: api, csrfKey: csrfKey,
+		limits: store.DefaultSignInLimits, hashing: password.NewHasher(cfg.PasswordParams, hashSlots, hashWait)}
 	s.mux = http.NewServeMux()
 	for _, rt := range s.routes() {
 		s.mux.Handle(rt.Method+" "+rt.Pattern, s.wrap(rt))
@@ -108,7 +140,13 @@ const (
 // ServeHTTP applies the middleware common to every request.
 func (s *Server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	w := &timingWriter{ResponseWriter: rw, start: time.Now()}
+	id := s.requestID(r)
+	// The mux sets the matched pattern on this request, which the access
+	// log then names.
+	r = r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id))
+	defer func() { s.logRequest(r, w, time.Since(w.start)) }()
 	h := w.Header()
+	h.Set("X-Request-Id", id)
 	h.Set("Content-Security-Policy", contentSecurityPolicy)
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "same-origin")
@@ -121,15 +159,17 @@ func (s *Server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	}
 	defer func() {
 		if v := recover(); v != nil {
-			s.log.Error("panic", "method", r.Method, "path", r.URL.Path, "panic", v)
-			http.Error(w, "Internal error.", http.StatusInternalServerError)
+			s.log.ErrorContext(r.Context(), "panic", "method", r.Method, "path", r.URL.Path, "panic", v)
+			http.Error(w, "Internal error (request "+id+").", http.StatusInternalServerError)
 		}
 	}()
-	if isAPI(r) {
-		if h, pattern := s.mux.Handler(r); pattern == "" {
+	if h, pattern := s.mux.Handler(r); pattern == "" {
+		if isAPI(r) {
 			s.apiNoRoute(w, r, h)
-			return
+		} else {
+			s.pageNoRoute(w, r, h)
 		}
+		return
 	}
 	s.handler.ServeHTTP(w, r)
 }
@@ -145,6 +185,20 @@ func (s *Server) apiNoRoute(w http.ResponseWriter, r *http.Request, h http.Handl
 		return
 	}
 	s.error(w, r, pd.Errorf(pd.ENotFound, "No such API endpoint; the endpoints are described at /api/v1/openapi.json."))
+}
+
+// pageNoRoute answers a page request that matches no route with the
+// site's error page (not the mux's bare text), 404 or 405.
+func (s *Server) pageNoRoute(w http.ResponseWriter, r *http.Request, h http.Handler) {
+	probe := &statusProbe{header: http.Header{}}
+	h.ServeHTTP(probe, r)
+	if probe.status == http.StatusMethodNotAllowed {
+		w.Header().Set("Allow", probe.header.Get("Allow"))
+		w.WriteHeader(http.StatusMethodNotAllowed)
+		s.render(w, r, "error", &errorPage{Status: http.StatusMethodNotAllowed, RequestID: requestIDOf(r.Context())})
+		return
+	}
+	s.error(w, r, pd.Errorf(pd.ENotFound, "There is no page at this address."))
 }
 
 // statusProbe records a handler's status and headers, discarding its body.

@@ -13,6 +13,7 @@ import (
 	"github.com/stripe/stripe-go/v82/webhook"
 
 	pd "github.com/partnerdesk/partnerdesk"
+	"github.com/partnerdesk/partnerdesk/metrics"
 	"github.com/partnerdesk/partnerdesk/store"
 )
 
@@ -71,6 +72,7 @@ func (s *Server) stripeWebhook(w http.ResponseWriter, r *http.Request) error {
 		}
 		return in.BillingEvents(recs, 0)
 	})
+	s.countIngest(metrics.DoorStripe, res.Received, false, err)
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -240,6 +241,99 @@ func TestCookiesNeverAuthenticateTheAPI(t *testing.T) {
 			}
 			if admin.status != http.StatusUnauthorized {
 				t.Errorf("%s %s with a session cookie: status %d, want 401", rt.Method, path, admin.status)
+			}
+		}
+	})
+}
+
+// A client two partners share (Stark: sold by Alpha, managed by Beta).
+// Signed in as Beta, every partner page and API read with Stark's ids
+// answers (the client is Beta's too) without naming Alpha's users or
+// showing Alpha's note, and every write on a renewal Alpha owns is refused
+// and changes nothing; Beta's Renewals page offers no Decide on them.
+func TestSharedClientShowsAPartnerOnlyWhatIsItsOwn(t *testing.T) {
+	st.Each(t, func(t *testing.T, e st.Engine) {
+		a := newApp(t, e, web.Config{})
+		st.LoadShared(t, a.db)
+		beta := a.signIn(st.BetaAdmin)
+		betaAPI := a.bearer(st.BetaToken)
+		secrets := []string{st.AlphaNote, "Alice Alpha", "Emil Employee", st.AlphaAdmin, st.AlphaEmployee}
+		// A body each write would accept, so that a refusal is the owner's.
+		forms := map[string]url.Values{
+			"decision": {"decision": {"renewed"}, "confirm": {"yes"}},
+			"owner":    {"owner": {"vendor"}},
+			"contact":  {"contact": {fmt.Sprint(st.StarkContact)}},
+		}
+		reads, writes := 0, 0
+		for _, rt := range a.srv.Routes() {
+			if rt.Access != web.Partner && rt.Access != web.API || !strings.Contains(rt.Pattern, "{partner}") {
+				continue
+			}
+			if rt.Method != "GET" {
+				action := rt.Pattern[strings.LastIndex(rt.Pattern, "/")+1:]
+				if !strings.Contains(rt.Pattern, "{renewal}") {
+					continue // Beta's own relationship with Stark (ending it): Beta's to change
+				}
+				form, ok := forms[action]
+				if !ok {
+					t.Fatalf("%s %s: no valid form for this write; add one", rt.Method, rt.Pattern)
+				}
+				writes++
+				ids := st.SharedPathIDs()
+				ids["renewal"] = st.StarkRenewal // pending: only its owner stops Beta
+				path := fill(t, rt.Pattern, st.BetaID, ids)
+				beta.post(path, url.Values(maps.Clone(form)))
+				if beta.status != http.StatusForbidden {
+					t.Errorf("%s %s as Beta on Alpha's renewal: status %d, want 403", rt.Method, path, beta.status)
+				}
+				continue
+			}
+			who := beta
+			if rt.Access == web.API {
+				who = betaAPI
+			}
+			for _, renewal := range []int64{st.StarkOverage, st.StarkRenewal} {
+				ids := st.SharedPathIDs()
+				ids["renewal"] = renewal
+				path := fill(t, rt.Pattern, st.BetaID, ids)
+				reads++
+				body := who.get(path)
+				// Stark's pages answer; a list may have nothing to show yet
+				// (tier credit before the first refresh).
+				shown := strings.Contains(rt.Pattern, "{client}") || strings.Contains(rt.Pattern, "{renewal}")
+				if who.status != http.StatusOK && (shown || who.status != http.StatusNotFound) {
+					t.Errorf("GET %s as Beta: status %d, want 200", path, who.status)
+				}
+				for _, s := range secrets {
+					if strings.Contains(body, s) {
+						t.Errorf("GET %s as Beta reveals %q", path, s)
+					}
+				}
+			}
+		}
+		if reads < 20 || writes < 3 {
+			t.Fatalf("walked %d reads and %d writes", reads, writes)
+		}
+		// Alpha's renewals are as they were, and Alpha still sees its note.
+		for _, id := range []int64{st.StarkRenewal, st.StarkOverage} {
+			d, err := a.db.Renewal(pd.WithPrincipal(ctx(), &pd.Principal{UserID: 2, Role: pd.RolePartnerAdmin, PartnerID: st.AlphaID}), id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !d.OwnedBy(st.AlphaID) || d.ClientOwner != pd.OwnerDefault || id == st.StarkRenewal && (d.Status != pd.RenewalPending || len(d.History) != 0) {
+				t.Errorf("renewal %d after Beta's walk: %s owned by %s, setting %s, history %+v", id, d.Status, d.OwnerPartner, d.ClientOwner, d.History)
+			}
+		}
+		alpha := a.signIn(st.AlphaAdmin)
+		if body := alpha.get(fmt.Sprintf("%s/%d", renewalsURL(st.AlphaID), st.StarkOverage)); !strings.Contains(body, st.AlphaNote) ||
+			!strings.Contains(body, "Alice Alpha") {
+			t.Error("Alpha no longer sees its own note")
+		}
+		list := beta.get(renewalsURL(st.BetaID) + "?q=stark")
+		for id, want := range map[int64]string{st.StarkRenewal: "View", st.StarkOverage: "View", st.StarkUpgrade: "Decide"} {
+			row := regexp.MustCompile(fmt.Sprintf(`(?s)<tr data-renewal="%d">.*?</tr>`, id)).FindString(list)
+			if !strings.Contains(row, ">"+want+"<") {
+				t.Errorf("Beta's row of renewal %d does not offer %s:\n%s", id, want, row)
 			}
 		}
 	})

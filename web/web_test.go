@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/partnerdesk/partnerdesk/password"
 	"github.com/partnerdesk/partnerdesk/store"
 	st "github.com/partnerdesk/partnerdesk/store/storetest"
 	"github.com/partnerdesk/partnerdesk/web"
@@ -30,6 +31,9 @@ func newApp(t *testing.T, e st.Engine, cfg web.Config) *app {
 	t.Helper()
 	db := e.Open(t, st.Clock)
 	st.Load(t, db)
+	if cfg.PasswordParams == (password.Params{}) {
+		cfg.PasswordParams = st.PasswordParams
+	}
 	srv, err := web.New(db, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), st.Clock)
 	if err != nil {
 		t.Fatal(err)
@@ -37,6 +41,21 @@ func newApp(t *testing.T, e st.Engine, cfg web.Config) *app {
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
 	return &app{t: t, db: db, srv: srv, ts: ts}
+}
+
+// another is a second server on a's database, as behind a balancer.
+func (a *app) another(cfg web.Config) *app {
+	a.t.Helper()
+	if cfg.PasswordParams == (password.Params{}) {
+		cfg.PasswordParams = st.PasswordParams
+	}
+	srv, err := web.New(a.db, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), st.Clock)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv)
+	a.t.Cleanup(ts.Close)
+	return &app{t: a.t, db: a.db, srv: srv, ts: ts}
 }
 
 // user is a browser: a cookie jar that does not follow redirects.

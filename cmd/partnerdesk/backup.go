@@ -21,6 +21,9 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
+	if err := cfg.validate(); err != nil {
+		return err
+	}
 	if _, ok := store.SQLitePath(cfg.DatabaseURL); !ok {
 		return store.ErrBackupPostgres
 	}
@@ -47,6 +50,9 @@ func runRestore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	cfg.flags(fs)
 	src, err := parseFile(fs, args, stderr)
 	if err != nil {
+		return err
+	}
+	if err := cfg.validate(); err != nil {
 		return err
 	}
 	target, ok := store.SQLitePath(cfg.DatabaseURL)

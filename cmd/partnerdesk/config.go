@@ -1,12 +1,14 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"os"
+	"strconv"
 	"strings"
 )
 
@@ -16,24 +18,81 @@ type config struct {
 	DatabaseURL   string
 	Addr          string
 	LogLevel      string
+	LogFormat     string // text or json
 	SecureCookies bool
 	TrustProxy    bool
+	// ProxyHops is how many trusted proxies append to X-Forwarded-For.
+	ProxyHops int
 	// StripeWebhookSecret verifies Stripe's deliveries to /webhooks/stripe.
 	StripeWebhookSecret string
+	// MetricsAddr is where /metrics is served, apart from the product's
+	// listener; empty: not at all.
+	MetricsAddr string
+	// TLSCert and TLSKey are PEM files; with both, the server speaks
+	// HTTPS itself (and reloads them on SIGHUP).
+	TLSCert, TLSKey string
+
+	// envErrs are settings from the environment that could not be read,
+	// reported by validate.
+	envErrs []error
 }
 
 // flags registers the common flags on fs, with defaults taken from the
-// environment.
+// environment. A secret can instead come from a file that NAME_FILE names
+// (as container orchestrators mount them).
 func (c *config) flags(fs *flag.FlagSet) {
-	fs.StringVar(&c.DatabaseURL, "database-url", env("PARTNERDESK_DATABASE_URL", "partnerdesk.db"), "SQLite file path or postgres:// URL")
+	fs.StringVar(&c.DatabaseURL, "database-url", c.secret("PARTNERDESK_DATABASE_URL", "partnerdesk.db"), "SQLite file path or postgres:// URL (or PARTNERDESK_DATABASE_URL_FILE)")
 	fs.StringVar(&c.Addr, "addr", env("PARTNERDESK_ADDR", "127.0.0.1:8080"), "listen address")
 	fs.StringVar(&c.LogLevel, "log-level", env("PARTNERDESK_LOG_LEVEL", "info"), "debug, info, warn or error")
-	fs.BoolVar(&c.SecureCookies, "secure-cookies", env("PARTNERDESK_SECURE_COOKIES", "") == "true", "always mark cookies Secure (set behind a TLS proxy)")
-	fs.BoolVar(&c.TrustProxy, "trust-proxy", env("PARTNERDESK_TRUST_PROXY", "") == "true", "trust X-Forwarded-For and X-Forwarded-Proto")
-	fs.StringVar(&c.StripeWebhookSecret, "stripe-webhook-secret", env("PARTNERDESK_STRIPE_WEBHOOK_SECRET", ""), "signing secret (whsec_…) of the Stripe webhook endpoint /webhooks/stripe")
+	fs.StringVar(&c.LogFormat, "log-format", env("PARTNERDESK_LOG_FORMAT", "text"), "text or json")
+	fs.BoolVar(&c.SecureCookies, "secure-cookies", c.boolean("PARTNERDESK_SECURE_COOKIES"), "always mark cookies Secure (set behind a TLS proxy)")
+	fs.BoolVar(&c.TrustProxy, "trust-proxy", c.boolean("PARTNERDESK_TRUST_PROXY"), "trust X-Forwarded-For, X-Forwarded-Proto and X-Request-Id")
+	fs.IntVar(&c.ProxyHops, "proxy-hops", c.integer("PARTNERDESK_PROXY_HOPS", 1), "with --trust-proxy, how many proxies in front of the server append to X-Forwarded-For: the client's address is that many entries from the right")
+	fs.StringVar(&c.StripeWebhookSecret, "stripe-webhook-secret", c.secret("PARTNERDESK_STRIPE_WEBHOOK_SECRET", ""), "signing secret (whsec_…) of the Stripe webhook endpoint /webhooks/stripe (or PARTNERDESK_STRIPE_WEBHOOK_SECRET_FILE)")
+	fs.StringVar(&c.MetricsAddr, "metrics-addr", env("PARTNERDESK_METRICS_ADDR", ""), "serve Prometheus metrics at http://HOST:PORT/metrics (off when empty)")
+	fs.StringVar(&c.TLSCert, "tls-cert", env("PARTNERDESK_TLS_CERT", ""), "PEM certificate (chain) file: serve HTTPS")
+	fs.StringVar(&c.TLSKey, "tls-key", env("PARTNERDESK_TLS_KEY", ""), "PEM private key file of --tls-cert")
+}
+
+// secret reads NAME from the environment, or from the file NAME_FILE
+// names (one trailing newline dropped); both set is an error.
+func (c *config) secret(name, def string) string {
+	v, set := os.LookupEnv(name)
+	file, fromFile := os.LookupEnv(name + "_FILE")
+	switch {
+	case set && fromFile:
+		c.envErrs = append(c.envErrs, fmt.Errorf("%s and %s_FILE are both set: set one", name, name))
+	case fromFile:
+		b, err := os.ReadFile(file)
+		if err != nil {
+			c.envErrs = append(c.envErrs, fmt.Errorf("%s_FILE: %w", name, err))
+			return def
+		}
+		return strings.TrimSuffix(strings.TrimSuffix(string(b), "\n"), "\r")
+	case set:
+		return v
+	}
+	return def
+}
+
+// boolean reads NAME as strconv.ParseBool does (1, t, true, 0, f, false…);
+// another value is an error, not false.
+func (c *config) boolean(name string) bool {
+	v, ok := os.LookupEnv(name)
+	if !ok || v == "" {
+		return false
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		c.envErrs = append(c.envErrs, fmt.Errorf("%s=%q: want true or false", name, v))
+	}
+	return b
 }
 
 func (c *config) validate() error {
+	if len(c.envErrs) > 0 {
+		return usageError{errors.Join(c.envErrs...)}
+	}
 	if strings.TrimSpace(c.DatabaseURL) == "" {
 		return usageError{fmt.Errorf("--database-url is empty")}
 	}
@@ -44,13 +103,34 @@ func (c *config) validate() error {
 	if err := l.UnmarshalText([]byte(c.LogLevel)); err != nil {
 		return usageError{fmt.Errorf("--log-level %q: want debug, info, warn or error", c.LogLevel)}
 	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		return usageError{fmt.Errorf("--log-format %q: want text or json", c.LogFormat)}
+	}
+	if c.MetricsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			return usageError{fmt.Errorf("--metrics-addr %q: want HOST:PORT", c.MetricsAddr)}
+		}
+		if c.MetricsAddr == c.Addr {
+			return usageError{fmt.Errorf("--metrics-addr must differ from --addr: metrics are never served on the public listener")}
+		}
+	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		return usageError{fmt.Errorf("--tls-cert and --tls-key go together")}
+	}
+	if c.ProxyHops < 1 {
+		return usageError{fmt.Errorf("--proxy-hops (PARTNERDESK_PROXY_HOPS): want a number of proxies, 1 or more")}
+	}
 	return nil
 }
 
 func (c *config) logger(w io.Writer) *slog.Logger {
 	var l slog.Level
 	l.UnmarshalText([]byte(c.LogLevel))
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
+	opts := &slog.HandlerOptions{Level: l}
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
 }
 
 func env(key, def string) string {
@@ -58,6 +138,20 @@ func env(key, def string) string {
 		return v
 	}
 	return def
+}
+
+// integer reads NAME as a whole number; another value is an error.
+func (c *config) integer(name string, def int) int {
+	v, ok := os.LookupEnv(name)
+	if !ok || v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil {
+		c.envErrs = append(c.envErrs, fmt.Errorf("%s=%q: want a whole number", name, v))
+		return def
+	}
+	return n
 }
 
 // parse parses a command's flags; -h prints them.

@@ -19,6 +19,9 @@ func runHealthcheck(ctx context.Context, args []string, stdout, stderr io.Writer
 	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
+	if err := cfg.validate(); err != nil {
+		return err
+	}
 	host, port, err := net.SplitHostPort(cfg.Addr)
 	if err != nil {
 		return usageError{fmt.Errorf("--addr %q: want HOST:PORT", cfg.Addr)}

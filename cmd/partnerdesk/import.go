@@ -20,7 +20,8 @@ func operator(ctx context.Context) context.Context {
 }
 
 // runImport imports a CSV file and returns the exit status: 0 imported (or
-// checked, with --dry-run), 1 rejected with the bad rows listed, 2 misuse.
+// checked, with --dry-run), 1 rejected with the bad rows listed (the first
+// pd.MaxProblems), 2 misuse.
 func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var cfg config
 	var dryRun bool
@@ -38,6 +39,10 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return 2
 	}
 	kind, path := pos[0], pos[1]
+	if err := cfg.validate(); err != nil {
+		fmt.Fprintf(stderr, "partnerdesk import: %v\n", err)
+		return 2
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		fmt.Fprintf(stderr, "partnerdesk import: %v\n", err)
@@ -66,9 +71,12 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return 1
 	}
 	if len(rep.Problems) > 0 {
-		fmt.Fprintf(stderr, "%s: %d problems in %d rows; nothing was imported.\n", path, len(rep.Problems), rep.Rows)
+		fmt.Fprintf(stderr, "%s: %d problems in %d rows; nothing was imported.\n", path, rep.ProblemsTotal, rep.Rows)
 		for _, p := range rep.Problems {
 			fmt.Fprintf(stderr, "%s:%s\n", path, strings.TrimPrefix(p.String(), "line "))
+		}
+		if more := rep.ProblemsTotal - len(rep.Problems); more > 0 {
+			fmt.Fprintf(stderr, "%s: the first %d problems are listed, %d more are not.\n", path, len(rep.Problems), more)
 		}
 		return 1
 	}

@@ -7,6 +7,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	pd "github.com/partnerdesk/partnerdesk"
+	st "github.com/partnerdesk/partnerdesk/store/storetest"
 )
 
 func runCmd(t *testing.T, args ...string) (code int, stdout, stderr string) {
@@ -78,5 +81,32 @@ func TestImportAndTokenCommands(t *testing.T) {
 	}
 	if code, _, errOut := runCmd(t, "token", "create", "--name", "X", "--scope", "read", db); code != 1 || !strings.Contains(errOut, "choose the partner") {
 		t.Errorf("read token without partner: %d %q", code, errOut)
+	}
+}
+
+// The import command refuses text that is not UTF-8 by line and column on
+// both engines, and lists the first pd.MaxProblems problems of a file with
+// thousands, saying how many more there are.
+func TestImportRefusesBadTextAndListsTheFirstProblems(t *testing.T) {
+	dir := t.TempDir()
+	notUTF8 := writeFile(t, dir, "clients.csv", "id,name\nacct-1,Acme\nacct-2,Ac\xffme\n")
+	many := writeFile(t, dir, "many.csv", "id,name,employees\n"+strings.Repeat(",,many\n", 1500))
+	dbs := map[string]func(t *testing.T) string{"sqlite": func(t *testing.T) string { return filepath.Join(t.TempDir(), "pd.db") }}
+	if os.Getenv(st.PostgresEnv) != "" {
+		dbs["postgres"] = func(t *testing.T) string { return st.PostgresDSN(t) }
+	}
+	for name, dsn := range dbs {
+		t.Run(name, func(t *testing.T) {
+			db := "--database-url=" + dsn(t)
+			code, _, errOut := runCmd(t, "import", "clients", notUTF8, db)
+			if code != 1 || !strings.Contains(errOut, notUTF8+":3, column name: "+pd.NotUTF8(0, "").Reason) {
+				t.Errorf("text that is not UTF-8: %d\n%s", code, errOut)
+			}
+			code, _, errOut = runCmd(t, "import", "clients", many, db)
+			if code != 1 || !strings.Contains(errOut, "4500 problems in 1500 rows") ||
+				strings.Count(errOut, many+":") != pd.MaxProblems+2 || !strings.Contains(errOut, "the first 1000 problems are listed, 3500 more are not") {
+				t.Errorf("4,500 problems: %d, %d lines\n%.500s", code, strings.Count(errOut, "\n"), errOut)
+			}
+		})
 	}
 }

@@ -6,12 +6,17 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/partnerdesk/partnerdesk/demo"
+	"github.com/partnerdesk/partnerdesk/metrics"
 	"github.com/partnerdesk/partnerdesk/refresh"
 	"github.com/partnerdesk/partnerdesk/store"
 	"github.com/partnerdesk/partnerdesk/web"
@@ -77,8 +82,16 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 		}
 	}
 
+	log.Info("starting", "version", version(), "database", db.Dialect())
+	var m *metrics.Metrics
+	if cfg.MetricsAddr != "" {
+		m = metrics.New(version())
+		for name, pool := range db.Pools() {
+			m.DBPool(name, pool)
+		}
+	}
 	srv, err := web.New(db, web.Config{SecureCookies: cfg.SecureCookies, TrustProxy: cfg.TrustProxy,
-		StripeWebhookSecret: cfg.StripeWebhookSecret}, log, nil)
+		ProxyHops: cfg.ProxyHops, StripeWebhookSecret: cfg.StripeWebhookSecret, Metrics: m}, log, nil)
 	if err != nil {
 		return err
 	}
@@ -87,8 +100,34 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
-		WriteTimeout: 120 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10}
-	fmt.Fprintf(stdout, "Partnerdesk is running on %s (%s). Open http://%s/\n", db.Dialect(), cfg.DatabaseURL, ln.Addr())
+		WriteTimeout: 120 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelDebug)}
+	scheme := "http"
+	if cfg.TLSCert != "" {
+		certs, err := newCertReloader(cfg.TLSCert, cfg.TLSKey)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		hs.TLSConfig = certs.tlsConfig()
+		scheme = "https"
+		reloadOnHangUp(ctx, certs, log)
+	}
+	var metricsServer *http.Server
+	if m != nil {
+		mln, err := net.Listen("tcp", cfg.MetricsAddr)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("listen on %s (metrics): %w", cfg.MetricsAddr, err)
+		}
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", m.Handler())
+		metricsServer = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+		go metricsServer.Serve(mln)
+		defer metricsServer.Close()
+		log.Info("metrics", "url", "http://"+mln.Addr().String()+"/metrics")
+	}
+	fmt.Fprintf(stdout, "Partnerdesk is running on %s (%s). Open %s://%s/\n", db.Dialect(), cfg.DatabaseURL, scheme, ln.Addr())
 	if withDemo {
 		if logins, err = db.SampleLogins(ctx, 3); err != nil {
 			return err
@@ -98,13 +137,21 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 	fmt.Fprintln(stdout, "Press Ctrl-C to stop.")
 
 	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
+	go func() {
+		if hs.TLSConfig != nil {
+			errc <- hs.ServeTLS(ln, "", "")
+			return
+		}
+		errc <- hs.Serve(ln)
+	}()
 	// The daily refresh, scheduled in the program's refresh window; it
 	// stops with ctx, and the database stays open until it has.
 	refreshed := make(chan struct{})
 	go func() {
 		defer close(refreshed)
-		(&refresh.Scheduler{DB: db, Log: log}).Run(ctx)
+		(&refresh.Scheduler{DB: db, Log: log, Observe: func(st refresh.Stats, err error) {
+			m.Refresh(st.Elapsed, st.Events, st.Partners, time.Now(), err)
+		}}).Run(ctx)
 	}()
 	defer func() { <-refreshed }()
 	select {
@@ -193,6 +240,9 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
+	if err := cfg.validate(); err != nil {
+		return err
+	}
 	db, err := store.Open(ctx, cfg.DatabaseURL, nil)
 	if err != nil {
 		return err
@@ -204,4 +254,26 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	fmt.Fprintf(stdout, "Applied %d migration(s); the %s database is up to date.\n", n, db.Dialect())
 	return nil
+}
+
+// reloadOnHangUp reads the certificate files again on each SIGHUP until
+// ctx ends.
+func reloadOnHangUp(ctx context.Context, certs *certReloader, log *slog.Logger) {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	go func() {
+		defer signal.Stop(hup)
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-hup:
+				if err := certs.reload(); err != nil {
+					log.Error("TLS certificate not reloaded; the previous one stays in use", "err", err)
+				} else {
+					log.Info("TLS certificate reloaded", "cert", certs.certFile)
+				}
+			}
+		}
+	}()
 }

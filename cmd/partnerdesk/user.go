@@ -42,8 +42,8 @@ func runUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 			return err
 		}
 		pw = strings.TrimRight(line, "\r\n")
-		if len(pw) < password.MinLength {
-			return usageError{fmt.Errorf("the password must have at least %d characters", password.MinLength)}
+		if err := password.Check(pw); err != nil {
+			return usageError{fmt.Errorf("%s", pd.ErrorMessage(err))}
 		}
 	} else {
 		b := make([]byte, 15)
@@ -61,8 +61,8 @@ func runUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 			return err
 		}
 	}
-	if u.PasswordHash, err = password.Hash(pw, password.Default); err != nil {
-		return err
+	if u.PasswordHash, err = password.New(pw, password.Default); err != nil {
+		return fmt.Errorf("hash the password: %w", err)
 	}
 	if _, err := db.CreateUser(ctx, u); err != nil {
 		return fmt.Errorf("%s", pd.ErrorMessage(err))

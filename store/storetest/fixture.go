@@ -49,6 +49,10 @@ func recordToday() { _ = os.Getenv(todayEnv) }
 // Password is every fixture user's password.
 const Password = "fixture-password"
 
+// PasswordParams are the cheap argon2id costs of the fixture's hashes; a
+// test server hashes with them too, so that signing in upgrades nothing.
+var PasswordParams = password.Params{Memory: 1024, Time: 1, Threads: 1}
+
 // Fixture users, by email.
 const (
 	AdminEmail    = "admin@vendor.test"
@@ -173,19 +177,19 @@ func Load(t testing.TB, db *store.DB) {
 				b.Insert("client_assignments", []string{"client_id", "user_id", "partner_id"}, c.id, 3, AlphaID)
 			}
 		}
-		ren := []string{"client_id", "renewal_date", "contract_type", "comm_owner", "status", "primary_contact_id", "renewal_manager_id", "current_mrr", "proposed_mrr"}
-		b.Insert("renewals", ren, Northwind, day(23), "renewal", "partner", "pending", Northwind, 3, 89000, 93450)
-		b.Insert("renewals", ren, Globex, day(49), "contact_tier_upgrade", "partner", "pending", nil, 3, 30000, 36000)
-		b.Insert("renewals", ren, Initech, day(66), "renewal", "vendor", "pending", nil, 3, 40000, 40000)    // vendor-owned: no alert
-		b.Insert("renewals", ren, Umbrella, day(186), "renewal", "partner", "pending", nil, nil, 1500, 1500) // beyond the horizon
-		b.Insert("renewals", ren, Globex, day(-10), "renewal", "partner", "pending", nil, nil, 30000, 30000) // past
-		b.Insert("renewals", ren, Hooli, day(30), "renewal", "partner", "pending", nil, 3, 50000, 50000)
+		ren := []string{"client_id", "renewal_date", "contract_type", "comm_owner", "comm_partner_id", "status", "primary_contact_id", "renewal_manager_id", "current_mrr", "proposed_mrr"}
+		b.Insert("renewals", ren, Northwind, day(23), "renewal", "partner", AlphaID, "pending", Northwind, 3, 89000, 93450)
+		b.Insert("renewals", ren, Globex, day(49), "contact_tier_upgrade", "partner", AlphaID, "pending", nil, 3, 30000, 36000)
+		b.Insert("renewals", ren, Initech, day(66), "renewal", "vendor", nil, "pending", nil, 3, 40000, 40000)        // vendor-owned: no alert
+		b.Insert("renewals", ren, Umbrella, day(186), "renewal", "partner", AlphaID, "pending", nil, nil, 1500, 1500) // beyond the horizon
+		b.Insert("renewals", ren, Globex, day(-10), "renewal", "partner", AlphaID, "pending", nil, nil, 30000, 30000) // past
+		b.Insert("renewals", ren, Hooli, day(30), "renewal", "partner", BetaID, "pending", nil, 3, 50000, 50000)
 		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	hash, err := password.Hash(Password, password.Params{Memory: 1024, Time: 1, Threads: 1})
+	hash, err := password.Hash(Password, PasswordParams)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -40,10 +40,10 @@ func loadRenewals(t testing.TB, db *store.DB) {
 		contacts := []string{"id", "client_id", "name", "email", "title"}
 		b.Insert("client_contacts", contacts, NorthwindCFO, Northwind, "Nadia Ng", "nadia@northwind.example", "CFO")
 		b.Insert("client_contacts", contacts, NorthwindOps, Northwind, "Omar Ortiz", "omar@northwind.example", "Head of Operations")
-		ren := []string{"id", "client_id", "renewal_date", "contract_type", "comm_owner", "status", "primary_contact_id",
+		ren := []string{"id", "client_id", "renewal_date", "contract_type", "comm_owner", "comm_partner_id", "status", "primary_contact_id",
 			"renewal_manager_id", "current_mrr", "proposed_mrr", "proposed_contacts", "auto_renew"}
-		b.Insert("renewals", ren, InitechOverage, Initech, day(80), "email_overage", "vendor", "pending", Initech, 3, 40000, 45000, 0, false)
-		b.Insert("renewals", ren, NorthwindOverage, Northwind, day(110), "email_overage", "partner", "confirmed", NorthwindCFO, 3, 89000, 99000, 0, true)
+		b.Insert("renewals", ren, InitechOverage, Initech, day(80), "email_overage", "vendor", nil, "pending", Initech, 3, 40000, 45000, 0, false)
+		b.Insert("renewals", ren, NorthwindOverage, Northwind, day(110), "email_overage", "partner", AlphaID, "confirmed", NorthwindCFO, 3, 89000, 99000, 0, true)
 		b.Insert("renewal_decisions", []string{"renewal_id", "decision", "note", "user_id", "decided_at"},
 			NorthwindOverage, "confirmed", "Agreed with their CFO.", 2, Now.AddDate(0, 0, -2))
 

@@ -26,14 +26,21 @@ const PostgresEnv = "PARTNERDESK_TEST_POSTGRES"
 type Engine struct {
 	Name string
 	Open func(t testing.TB, now pd.Clock) *store.DB
+	// OpenEmpty opens a database no migration has touched, for tests of
+	// the migrations themselves.
+	OpenEmpty func(t testing.TB, now pd.Clock) *store.DB
 }
 
 // Engines lists SQLite, and PostgreSQL when its DSN is set.
 func Engines() []Engine {
 	recordToday()
-	es := []Engine{{Name: "sqlite", Open: OpenSQLite}}
+	es := []Engine{{Name: "sqlite", Open: OpenSQLite, OpenEmpty: func(t testing.TB, now pd.Clock) *store.DB {
+		return open(t, filepath.Join(t.TempDir(), "test.db"), now, false)
+	}}}
 	if os.Getenv(PostgresEnv) != "" {
-		es = append(es, Engine{Name: "postgres", Open: OpenPostgres})
+		es = append(es, Engine{Name: "postgres", Open: OpenPostgres, OpenEmpty: func(t testing.TB, now pd.Clock) *store.DB {
+			return open(t, createPostgres(t), now, false)
+		}})
 	}
 	return es
 }
@@ -48,12 +55,27 @@ func Each(t *testing.T, fn func(t *testing.T, e Engine)) {
 // OpenSQLite opens a migrated SQLite database in a temporary folder.
 func OpenSQLite(t testing.TB, now pd.Clock) *store.DB {
 	t.Helper()
-	return openMigrated(t, filepath.Join(t.TempDir(), "test.db"), now)
+	return open(t, filepath.Join(t.TempDir(), "test.db"), now, true)
 }
 
 // OpenPostgres creates a fresh database on the server named by
 // PARTNERDESK_TEST_POSTGRES, migrates it, and drops it when t ends.
 func OpenPostgres(t testing.TB, now pd.Clock) *store.DB {
+	t.Helper()
+	return open(t, createPostgres(t), now, true)
+}
+
+// PostgresDSN creates a fresh, empty database on the server named by
+// PARTNERDESK_TEST_POSTGRES, for a test that opens it itself (a command),
+// and drops it when t ends.
+func PostgresDSN(t testing.TB) string {
+	t.Helper()
+	return createPostgres(t)
+}
+
+// createPostgres creates a database on the server named by
+// PARTNERDESK_TEST_POSTGRES, dropped when t ends, and returns its DSN.
+func createPostgres(t testing.TB) string {
 	t.Helper()
 	dsn := os.Getenv(PostgresEnv)
 	if dsn == "" {
@@ -82,7 +104,7 @@ func OpenPostgres(t testing.TB, now pd.Clock) *store.DB {
 		t.Fatal(err)
 	}
 	u.Path = "/" + name
-	return openMigrated(t, u.String(), now)
+	return u.String()
 }
 
 // RefuseConnections has the PostgreSQL database of dsn (one of
@@ -116,13 +138,16 @@ func RefuseConnections(t testing.TB, dsn string) (allow func()) {
 	return allow
 }
 
-func openMigrated(t testing.TB, dsn string, now pd.Clock) *store.DB {
+func open(t testing.TB, dsn string, now pd.Clock, migrate bool) *store.DB {
 	t.Helper()
 	db, err := store.Open(context.Background(), dsn, now)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
+	if !migrate {
+		return db
+	}
 	if _, err := db.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
 	}

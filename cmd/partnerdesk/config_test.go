@@ -1,0 +1,74 @@
+package main
+
+import (
+	"flag"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func configFrom(t *testing.T, args ...string) (config, error) {
+	t.Helper()
+	var c config
+	fs := flag.NewFlagSet("test", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	c.flags(fs)
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	return c, c.validate()
+}
+
+// Secrets come from the environment or from the file NAME_FILE names;
+// booleans read as strconv.ParseBool reads them; a bad value stops the
+// start with a message naming the setting.
+func TestSettingsFromEnvironmentAndFiles(t *testing.T) {
+	dir := t.TempDir()
+	secret := filepath.Join(dir, "stripe")
+	if err := os.WriteFile(secret, []byte("whsec_from_file\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	dsn := filepath.Join(dir, "dsn")
+	if err := os.WriteFile(dsn, []byte("postgres://pd:s3cret@db/pd"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PARTNERDESK_STRIPE_WEBHOOK_SECRET_FILE", secret)
+	t.Setenv("PARTNERDESK_DATABASE_URL_FILE", dsn)
+	t.Setenv("PARTNERDESK_TRUST_PROXY", "1")
+	t.Setenv("PARTNERDESK_SECURE_COOKIES", "FALSE")
+	c, err := configFrom(t)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.StripeWebhookSecret != "whsec_from_file" || c.DatabaseURL != "postgres://pd:s3cret@db/pd" || !c.TrustProxy || c.SecureCookies {
+		t.Fatalf("settings: %+v", c)
+	}
+	// A flag still wins over the environment.
+	if c, err := configFrom(t, "--database-url", "x.db"); err != nil || c.DatabaseURL != "x.db" {
+		t.Fatalf("flag over file: %q %v", c.DatabaseURL, err)
+	}
+
+	for _, bad := range []struct{ name, value, want string }{
+		{"PARTNERDESK_TRUST_PROXY", "yes", "PARTNERDESK_TRUST_PROXY=\"yes\": want true or false"},
+		{"PARTNERDESK_SECURE_COOKIES", "on", "PARTNERDESK_SECURE_COOKIES"},
+		{"PARTNERDESK_STRIPE_WEBHOOK_SECRET", "whsec_both", "PARTNERDESK_STRIPE_WEBHOOK_SECRET and PARTNERDESK_STRIPE_WEBHOOK_SECRET_FILE are both set"},
+		{"PARTNERDESK_DATABASE_URL_FILE", filepath.Join(dir, "missing"), "PARTNERDESK_DATABASE_URL_FILE:"},
+		{"PARTNERDESK_LOG_FORMAT", "xml", "--log-format \"xml\""},
+	} {
+		t.Run(bad.name, func(t *testing.T) {
+			t.Setenv(bad.name, bad.value)
+			_, err := configFrom(t)
+			if err == nil || !strings.Contains(err.Error(), bad.want) {
+				t.Fatalf("%s=%s: %v, want %q", bad.name, bad.value, err, bad.want)
+			}
+		})
+	}
+	if _, err := configFrom(t, "--metrics-addr", "127.0.0.1:8080", "--addr", "127.0.0.1:8080"); err == nil {
+		t.Error("metrics on the public listener accepted")
+	}
+	if _, err := configFrom(t, "--tls-cert", "c.pem"); err == nil {
+		t.Error("a certificate without its key accepted")
+	}
+}
