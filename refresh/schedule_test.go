@@ -119,14 +119,15 @@ func TestSchedulerRunsOnceADayAndStops(t *testing.T) {
 func TestSchedulerLooksAgainSoonWhileAnotherProcessRuns(t *testing.T) {
 	db := st.OpenSQLite(t, st.Clock)
 	st.Load(t, db)
-	if _, err := db.ClaimRefresh(context.Background(), pd.NewDate(2026, 11, 27), "another", false, time.Hour); err != nil {
+	at := time.Date(st.Now.Year(), st.Now.Month(), st.Now.Day(), 6, 30, 0, 0, time.UTC) // in the refresh window
+	if _, err := db.ClaimRefresh(context.Background(), pd.DateOf(at, time.UTC), "another", false, time.Hour); err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range []struct {
 		lease, want time.Duration
 	}{{0, DefaultLease / 3}, {3 * time.Second, time.Second}} {
 		s := &Scheduler{DB: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Retry: 5 * time.Minute, Lease: c.lease}
-		wait, err := s.step(context.Background(), time.Date(2026, 11, 27, 6, 30, 0, 0, time.UTC))
+		wait, err := s.step(context.Background(), at)
 		if err != nil || wait != c.want {
 			t.Errorf("lease %s: wait %s (%v), want %s", c.lease, wait, err, c.want)
 		}

@@ -19,7 +19,7 @@ func TestARefreshClaimIsALeaseTakenOverOnceItRunsOut(t *testing.T) {
 	st.Each(t, func(t *testing.T, e st.Engine) {
 		ctx := context.Background()
 		db := e.Open(t, nil) // leases run out by the real clock
-		day := pd.NewDate(2026, 11, 27)
+		day := pd.DateOf(st.Now, time.UTC)
 		const lease = 300 * time.Millisecond
 		a, err := db.ClaimRefresh(ctx, day, "host/1", false, lease)
 		if err != nil || a == nil || a.TookOverFrom != "" {

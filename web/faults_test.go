@@ -72,14 +72,15 @@ func TestWritesBehindAHeldWriteLockAnswer503AndReadsStillAnswer(t *testing.T) {
 		}
 		release := holdWrites(t, e, a)
 
+		event := `{"records":[{"id":"ev-locked","occurred_at":"` + st.Now.AddDate(0, -1, 0).Format(time.RFC3339) + `",
+			"client":"acct-northwind.example","partner":"p-alpha","product":"service-pro","mrr":1000}]}`
 		var wg sync.WaitGroup
 		var writeBody, signInBody string
 		var writeTook, signInTook time.Duration
 		var writeRetry, signInRetry string
 		wg.Go(func() {
 			writeTook = timed(func() {
-				writeBody = writer.postJSON("/api/v1/billing-events", `{"records":[{"id":"ev-locked","occurred_at":"2026-11-01T09:30:00Z",
-					"client":"acct-northwind.example","partner":"p-alpha","product":"service-pro","mrr":1000}]}`)
+				writeBody = writer.postJSON("/api/v1/billing-events", event)
 			})
 			writeRetry = writer.header.Get("Retry-After")
 		})
@@ -116,8 +117,7 @@ func TestWritesBehindAHeldWriteLockAnswer503AndReadsStillAnswer(t *testing.T) {
 
 		release()
 		reader.get("/api/v1/partners/1/clients")
-		if r := writer.ingest("billing-events", `{"records":[{"id":"ev-locked","occurred_at":"2026-11-01T09:30:00Z",
-			"client":"acct-northwind.example","partner":"p-alpha","product":"service-pro","mrr":1000}]}`); writer.status != http.StatusOK || r.Created != 1 {
+		if r := writer.ingest("billing-events", event); writer.status != http.StatusOK || r.Created != 1 {
 			t.Errorf("the write retried once the lock is free: %d %+v", writer.status, r)
 		}
 		signer.post("/login", url.Values{"email": {st.AlphaEmployee}, "password": {st.Password}})

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/partnerdesk/partnerdesk/store"
 	st "github.com/partnerdesk/partnerdesk/store/storetest"
@@ -17,7 +18,8 @@ import (
 
 // event is an API batch of one billing event of the fixture.
 func event(id string) string {
-	return `{"records":[{"id":"` + id + `","occurred_at":"2026-11-01T09:30:00Z","client":"acct-northwind.example","partner":"p-alpha","product":"service-pro","mrr":1000}]}`
+	return `{"records":[{"id":"` + id + `","occurred_at":"` + st.Now.AddDate(0, -1, 0).Format(time.RFC3339) +
+		`","client":"acct-northwind.example","partner":"p-alpha","product":"service-pro","mrr":1000}]}`
 }
 
 // A server whose database goes away (SQLite: its folder removed; PostgreSQL:
