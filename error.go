@@ -14,6 +14,10 @@ const (
 	EUnauthorized = "unauthorized"
 	EForbidden    = "forbidden"
 	ETooMany      = "too_many_requests"
+	// EUnavailable: the database cannot take the work now (its write lock
+	// was not granted in time, its file is read-only or gone, its server
+	// does not answer); nothing was written, and the request may be retried.
+	EUnavailable = "unavailable"
 )
 
 // Error is an error with a code and a message meant for the user.

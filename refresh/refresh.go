@@ -9,8 +9,10 @@ package refresh
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"time"
 
@@ -25,6 +27,13 @@ const (
 	ModeUnchanged = "unchanged" // no new event, same day: tier figures only
 )
 
+// DefaultLease is how long a claim of the day's refresh lasts unless its
+// worker renews it, which it does every third of it while the refresh
+// runs: a worker that died leaves the day to another after at most this,
+// and a scheduler that looks again every third of it takes it over within
+// two minutes.
+const DefaultLease = 90 * time.Second
+
 // Options adjust a run.
 type Options struct {
 	// Full runs the ledger even when no billing event came since the last
@@ -33,6 +42,26 @@ type Options struct {
 	// Progress receives a line per step (and every few million events);
 	// nil for none.
 	Progress io.Writer
+	// Lease is how long the day's claim lasts without renewal (Claimed);
+	// 0 for DefaultLease.
+	Lease time.Duration
+	// Log hears of a claim taken over from a dead worker and of renewals
+	// that failed; nil for nowhere.
+	Log *slog.Logger
+}
+
+func (o Options) lease() time.Duration {
+	if o.Lease <= 0 {
+		return DefaultLease
+	}
+	return o.Lease
+}
+
+func (o Options) log() *slog.Logger {
+	if o.Log == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return o.Log
 }
 
 // Stats say what a run did.
@@ -98,24 +127,76 @@ func Run(ctx context.Context, db *store.DB, now time.Time, opts Options) (Stats,
 }
 
 // Claimed claims now's program day and runs it, unless its refresh is done
-// or runs in another process (ran is then false). force claims a day that
-// is done too: the command line's "refresh now". The outcome is recorded
-// with the claim, a failure included, so that the day is tried again.
+// or runs in another process under a live lease (ran is then false). force
+// claims a day that is done too: the command line's "refresh now". The
+// claim is renewed while the refresh runs; if it is lost all the same (the
+// process stalled past its lease and another took the day over), the run
+// stops. The outcome is recorded with the claim, a failure included, so
+// that the day is tried again.
 func Claimed(ctx context.Context, db *store.DB, now time.Time, worker string, force bool, opts Options) (st Stats, ran bool, err error) {
 	prog, err := db.Program(ctx)
 	if err != nil {
 		return st, false, err
 	}
 	day := pd.DateOf(now, prog.Location())
-	claim, err := db.ClaimRefresh(ctx, day, worker, force)
+	claim, err := db.ClaimRefresh(ctx, day, worker, force, opts.lease())
 	if err != nil || claim == nil {
 		return st, false, err
 	}
-	st, err = Run(ctx, db, now, opts)
+	if claim.TookOverFrom != "" {
+		opts.log().Warn("daily refresh taken over from a worker that stopped renewing its claim", "day", day,
+			"dead_worker", claim.TookOverFrom, "lease_ran_out", claim.LeaseRanOut.UTC().Format(time.RFC3339), "worker", worker)
+	}
+	runCtx, lost := context.WithCancelCause(ctx)
+	defer lost(nil)
+	stop := renew(runCtx, db, claim, opts, lost)
+	st, err = Run(runCtx, db, now, opts)
+	stop()
+	if cause := context.Cause(runCtx); errors.Is(cause, store.ErrLeaseLost) {
+		return st, true, cause
+	}
 	if ferr := db.FinishRefresh(ctx, claim, st.Mode, st.Events, err); err == nil {
 		err = ferr
 	}
 	return st, true, err
+}
+
+// renew renews c's lease every third of it until stop is called, and
+// sooner again after a failure (the database busy with the refresh's own
+// long write, say). When the claim is lost, it ends the run through lost.
+func renew(ctx context.Context, db *store.DB, c *store.RefreshClaim, opts Options, lost context.CancelCauseFunc) (stop func()) {
+	lease, every := opts.lease(), opts.lease()/3
+	quit, stopped := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(stopped)
+		t := time.NewTimer(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-quit:
+				return
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+			err := db.RenewRefresh(ctx, c, lease)
+			switch {
+			case errors.Is(err, store.ErrLeaseLost):
+				opts.log().Error("daily refresh stopped: its claim was taken over", "day", c.Day, "err", err)
+				lost(err)
+				return
+			case err != nil:
+				opts.log().Warn("daily refresh: renewing its claim failed; trying again", "day", c.Day, "err", err)
+				t.Reset(every / 6)
+			default:
+				t.Reset(every)
+			}
+		}
+	}()
+	return func() {
+		close(quit)
+		<-stopped
+	}
 }
 
 // Worker names this process in refresh_runs.

@@ -24,9 +24,13 @@ type Scheduler struct {
 	Log    *slog.Logger
 	Now    pd.Clock // nil: the system clock
 	Worker string   // this process in refresh_runs; default Worker()
-	// Retry is how long to wait after a failed run, or while another
-	// process runs the day (default five minutes).
+	// Retry is how long to wait after a failed run (default five
+	// minutes); while another process runs the day, the scheduler looks
+	// again every third of the lease, to take over from a dead one.
 	Retry time.Duration
+	// Lease is how long the day's claim lasts without renewal; 0 for
+	// DefaultLease.
+	Lease time.Duration
 	// Observe, if set, is told of each refresh this scheduler ran (or
 	// that failed), for the metrics.
 	Observe func(st Stats, err error)
@@ -85,7 +89,8 @@ func (s *Scheduler) step(ctx context.Context, t time.Time) (time.Duration, error
 	if !run {
 		return min(next.Sub(t), maxSleep), nil
 	}
-	st, ran, err := Claimed(ctx, s.DB, t, s.Worker, false, Options{})
+	opts := Options{Lease: s.Lease, Log: s.Log}
+	st, ran, err := Claimed(ctx, s.DB, t, s.Worker, false, opts)
 	if s.Observe != nil && (ran || err != nil) {
 		s.Observe(st, err)
 	}
@@ -94,7 +99,7 @@ func (s *Scheduler) step(ctx context.Context, t time.Time) (time.Duration, error
 		return 0, err
 	case !ran:
 		s.Log.Info("daily refresh runs in another process", "day", today)
-		return s.Retry, nil
+		return min(s.Retry, opts.lease()/3), nil
 	}
 	s.Log.Info("daily refresh done", "day", st.Day, "credit", st.Mode, "events", st.Events, "expired", st.Expired,
 		"partners", st.Partners, "sessions_deleted", st.SessionsDeleted, "elapsed", st.Elapsed.Round(time.Millisecond))

@@ -100,14 +100,39 @@ func TestSchedulerRunsOnceADayAndStops(t *testing.T) {
 		t.Errorf("observed %+v, want the one full refresh", observed)
 	}
 	// The same day again: nothing to claim.
-	c, err := db.ClaimRefresh(context.Background(), pd.NewDate(2026, 11, 27), "another", false)
+	c, err := db.ClaimRefresh(context.Background(), pd.NewDate(2026, 11, 27), "another", false, time.Minute)
 	if c != nil || err != nil {
 		t.Errorf("claiming a done day: %+v %v", c, err)
 	}
-	if _, err := db.ClaimRefresh(context.Background(), pd.NewDate(2026, 11, 27), "cli", true); err != nil {
+	if _, err := db.ClaimRefresh(context.Background(), pd.NewDate(2026, 11, 27), "cli", true, time.Minute); err != nil {
 		t.Errorf("forcing a done day: %v", err)
 	}
-	if _, err := db.ClaimRefresh(context.Background(), pd.NewDate(2026, 11, 27), "other", true); pd.ErrorCode(err) != pd.EConflict {
+	if _, err := db.ClaimRefresh(context.Background(), pd.NewDate(2026, 11, 27), "other", true, time.Minute); pd.ErrorCode(err) != pd.EConflict {
 		t.Errorf("forcing a running day: %v, want a conflict", err)
+	}
+}
+
+// While another process runs the day's refresh, the scheduler looks again
+// every third of the lease rather than after Retry, so that it takes the
+// day over within the lease and a third (two minutes by default) should
+// that process die.
+func TestSchedulerLooksAgainSoonWhileAnotherProcessRuns(t *testing.T) {
+	db := st.OpenSQLite(t, st.Clock)
+	st.Load(t, db)
+	at := time.Date(st.Now.Year(), st.Now.Month(), st.Now.Day(), 6, 30, 0, 0, time.UTC) // in the refresh window
+	if _, err := db.ClaimRefresh(context.Background(), pd.DateOf(at, time.UTC), "another", false, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		lease, want time.Duration
+	}{{0, DefaultLease / 3}, {3 * time.Second, time.Second}} {
+		s := &Scheduler{DB: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Retry: 5 * time.Minute, Lease: c.lease}
+		wait, err := s.step(context.Background(), at)
+		if err != nil || wait != c.want {
+			t.Errorf("lease %s: wait %s (%v), want %s", c.lease, wait, err, c.want)
+		}
+	}
+	if DefaultLease+DefaultLease/3 > 2*time.Minute {
+		t.Errorf("a dead worker's day is taken over after up to %s", DefaultLease+DefaultLease/3)
 	}
 }

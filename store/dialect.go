@@ -3,6 +3,7 @@ package store
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -84,6 +85,58 @@ func mapError(err error, what string) error {
 		}
 	}
 	return err
+}
+
+// Messages of the unavailable errors: what the database cannot do now.
+const (
+	msgBusy        = "The database is busy with another write (a large import, say); nothing was saved. Try again in a few seconds."
+	msgReadOnly    = "The database is read-only for this server; nothing can be saved."
+	msgUnreachable = "The database cannot be reached; try again shortly."
+	msgFull        = "The database's disk is full; nothing can be saved."
+)
+
+// unavailable turns the driver errors that say the database cannot take
+// the work now (a lock not granted in time, a read-only, vanished or full
+// database, a server that does not answer) into EUnavailable, recognised
+// by their codes and types, never by their message text. The driver's
+// error stays in the chain for the log.
+func unavailable(err error) error {
+	if err == nil || errors.As(err, new(*pd.Error)) {
+		return err
+	}
+	msg := ""
+	var se *sqlite.Error
+	var pe *pgconn.PgError
+	switch {
+	case errors.As(err, new(*pgconn.ConnectError)):
+		msg = msgUnreachable // whatever the server said, if anything
+	case errors.As(err, &se):
+		switch se.Code() & 0xff { // the primary code of an extended one
+		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
+			msg = msgBusy
+		case sqlite3.SQLITE_READONLY:
+			msg = msgReadOnly
+		case sqlite3.SQLITE_CANTOPEN:
+			msg = msgUnreachable
+		case sqlite3.SQLITE_FULL:
+			msg = msgFull
+		}
+	case errors.As(err, &pe):
+		switch {
+		case pe.Code == "55P03" || pe.Code == "40P01" || pe.Code == "40001": // lock_timeout, deadlock, serialization
+			msg = msgBusy
+		case pe.Code == "25006": // a read-only transaction: a standby, say
+			msg = msgReadOnly
+		case pe.Code == "53100":
+			msg = msgFull
+		case strings.HasPrefix(pe.Code, "08"), strings.HasPrefix(pe.Code, "57P"), pe.Code == "53300":
+			msg = msgUnreachable // connection lost, server shutting down, too many connections
+		}
+	}
+	if msg == "" {
+		return err
+	}
+	return fmt.Errorf("%w: %w", &pd.Error{Code: pd.EUnavailable, Message: msg}, err)
 }
 
 // inList is a condition that expr is one of the values of a list passed

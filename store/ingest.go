@@ -41,6 +41,11 @@ type endedRelation struct {
 // *pd.BatchError listing the first pd.MaxProblems) or dryRun is set. Only
 // an ingest token or a program admin may ingest.
 func (db *DB) Ingest(ctx context.Context, dryRun bool, fn func(in *Ingest) error) (pd.IngestResult, error) {
+	res, err := db.ingest(ctx, dryRun, fn)
+	return res, unavailable(err)
+}
+
+func (db *DB) ingest(ctx context.Context, dryRun bool, fn func(in *Ingest) error) (pd.IngestResult, error) {
 	if _, err := requireIngest(ctx); err != nil {
 		return pd.IngestResult{}, err
 	}
@@ -76,7 +81,7 @@ func (db *DB) Ingest(ctx context.Context, dryRun bool, fn func(in *Ingest) error
 	if dryRun {
 		return in.res, nil
 	}
-	if err := t.Commit(); err != nil {
+	if err := db.commit(t); err != nil {
 		return in.res, fmt.Errorf("ingest: commit: %w", err)
 	}
 	return in.res, nil

@@ -98,7 +98,12 @@ func (db *DB) migrate(ctx context.Context, fsys fs.FS, upTo int) (int, error) {
 		}
 		err := db.update(ctx, func(t *tx) error {
 			if db.dialect == dialectPostgres {
-				// Two servers starting at once must not both migrate.
+				// Two servers starting at once must not both migrate; the
+				// second waits for the first however long it takes, and so
+				// does a migration for the tables it alters.
+				if _, err := t.exec(ctx, "SET LOCAL lock_timeout = 0"); err != nil {
+					return err
+				}
 				if _, err := t.exec(ctx, "SELECT pg_advisory_xact_lock(7201)"); err != nil {
 					return err
 				}

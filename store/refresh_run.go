@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -11,55 +12,92 @@ import (
 
 // The daily refresh's claims (refresh_runs): one row per program day. A
 // process runs the day's refresh only after it inserted the row, or took
-// over a failed or abandoned one, in one atomic statement; so however many
-// server processes share the database, exactly one does the work.
+// over a failed one or one whose lease ran out, in one atomic statement; so
+// however many server processes share the database, exactly one does the
+// work. A claim is a lease that its worker renews while the refresh runs
+// (RenewRefresh): a worker that died (kill -9, a lost machine) leaves the
+// day to another once its lease runs out.
 
-// RefreshStale is how long a claim may go without finishing before
-// another process may take the day over: far longer than a refresh takes.
-const RefreshStale = 30 * time.Minute
+// ErrLeaseLost says that a claim is no longer its worker's: its lease ran
+// out, and another worker took the day over.
+var ErrLeaseLost = errors.New("the refresh's lease ran out and another worker took the day over")
 
 // RefreshClaim is a day of the daily refresh that this process claimed.
 type RefreshClaim struct {
 	ID      int64
 	Day     pd.Date
 	Attempt int
+	// TookOverFrom is the worker whose running claim this one took over,
+	// its lease having run out at LeaseRanOut (the worker died, or stopped
+	// renewing); "" for a new day, a failed run or a done day run again.
+	TookOverFrom string
+	LeaseRanOut  time.Time
 }
 
-// ClaimRefresh claims day's refresh for worker (a name for the logs). It
-// returns nil when the day is done, or runs elsewhere; force (the command
-// line's "refresh now") also claims a day that is done, and says who runs
-// it when it cannot.
-func (db *DB) ClaimRefresh(ctx context.Context, day pd.Date, worker string, force bool) (*RefreshClaim, error) {
+// ClaimRefresh claims day's refresh for worker (a name for the logs), for
+// lease. It returns nil when the day is done, or runs elsewhere under a
+// live lease; force (the command line's "refresh now") also claims a day
+// that is done, and says who runs it when it cannot.
+func (db *DB) ClaimRefresh(ctx context.Context, day pd.Date, worker string, force bool, lease time.Duration) (*RefreshClaim, error) {
 	c := &RefreshClaim{Day: day}
+	var held struct {
+		status, worker string
+		since, until   time.Time
+	}
 	err := db.update(ctx, func(t *tx) error {
-		err := t.queryRow(ctx, `INSERT INTO refresh_runs (day, status, worker, attempts, started_at) VALUES (?, 'running', ?, 1, ?)
+		err := t.queryRow(ctx, "SELECT status, worker, started_at, lease_until FROM refresh_runs WHERE day = ?", day).
+			Scan(&held.status, &held.worker, &held.since, &held.until)
+		if err != nil && err != sql.ErrNoRows {
+			return err
+		}
+		err = t.queryRow(ctx, `INSERT INTO refresh_runs (day, status, worker, attempts, started_at, lease_until) VALUES (?, 'running', ?, 1, ?, ?)
 			ON CONFLICT (day) DO UPDATE SET status = 'running', worker = excluded.worker, attempts = refresh_runs.attempts + 1,
-				started_at = excluded.started_at, finished_at = NULL, mode = '', events = 0, message = ''
-			WHERE refresh_runs.status = 'failed' OR (refresh_runs.status = 'running' AND refresh_runs.started_at < ?)
+				started_at = excluded.started_at, lease_until = excluded.lease_until, finished_at = NULL, mode = '', events = 0, message = ''
+			WHERE refresh_runs.status = 'failed' OR (refresh_runs.status = 'running' AND refresh_runs.lease_until < ?)
 				OR (? AND refresh_runs.status = 'done')
-			RETURNING id, attempts`, day, worker, t.now, t.now.Add(-RefreshStale), force).Scan(&c.ID, &c.Attempt)
+			RETURNING id, attempts`, day, worker, t.now, t.now.Add(lease), t.now, force).Scan(&c.ID, &c.Attempt)
 		if err == sql.ErrNoRows {
 			c = nil
 			return nil
 		}
 		return err
 	})
-	if err != nil {
+	switch {
+	case err != nil:
 		return nil, fmt.Errorf("claim the refresh of %s: %w", day, err)
-	}
-	if c == nil && force {
-		var who string
-		var since time.Time
-		if err := db.read.QueryRowContext(ctx, db.dialect.rebind("SELECT worker, started_at FROM refresh_runs WHERE day = ?"), day).Scan(&who, &since); err != nil {
-			return nil, fmt.Errorf("claim the refresh of %s: %w", day, err)
-		}
-		return nil, pd.Errorf(pd.EConflict, "The refresh of %s is running in %s since %s.", day, who, since.UTC().Format(time.RFC3339))
+	case c == nil && force:
+		return nil, pd.Errorf(pd.EConflict, "The refresh of %s is running in %s since %s; its lease runs until %s.",
+			day, held.worker, held.since.UTC().Format(time.RFC3339), held.until.UTC().Format(time.RFC3339))
+	case c != nil && held.status == "running":
+		c.TookOverFrom, c.LeaseRanOut = held.worker, held.until
 	}
 	return c, nil
 }
 
+// RenewRefresh extends c's lease to lease from now, or returns
+// ErrLeaseLost when c is no longer its worker's.
+func (db *DB) RenewRefresh(ctx context.Context, c *RefreshClaim, lease time.Duration) error {
+	var n int64
+	err := db.update(ctx, func(t *tx) error {
+		res, err := t.exec(ctx, "UPDATE refresh_runs SET lease_until = ? WHERE id = ? AND attempts = ? AND status = 'running'",
+			t.now.Add(lease), c.ID, c.Attempt)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("renew the lease of the refresh of %s: %w", c.Day, err)
+	} else if n == 0 {
+		return fmt.Errorf("renew the lease of the refresh of %s: %w", c.Day, ErrLeaseLost)
+	}
+	return nil
+}
+
 // FinishRefresh records how a claimed refresh ended: mode and events for
-// the record, or its error (the day may then be claimed again).
+// the record, or its error (the day may then be claimed again). A claim
+// taken over meanwhile is left to its new worker (ErrLeaseLost).
 func (db *DB) FinishRefresh(ctx context.Context, c *RefreshClaim, mode string, events int64, runErr error) error {
 	status, msg := "done", ""
 	if runErr != nil {
@@ -67,13 +105,20 @@ func (db *DB) FinishRefresh(ctx context.Context, c *RefreshClaim, mode string, e
 	}
 	// Recorded even when the refresh stopped because ctx ended.
 	ctx = context.WithoutCancel(ctx)
+	var n int64
 	err := db.update(ctx, func(t *tx) error {
-		_, err := t.exec(ctx, `UPDATE refresh_runs SET status = ?, finished_at = ?, mode = ?, events = ?, message = ? WHERE id = ?`,
-			status, t.now, mode, events, msg, c.ID)
+		res, err := t.exec(ctx, `UPDATE refresh_runs SET status = ?, finished_at = ?, mode = ?, events = ?, message = ?
+			WHERE id = ? AND attempts = ? AND status = 'running'`, status, t.now, mode, events, msg, c.ID, c.Attempt)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
 		return err
 	})
 	if err != nil {
 		return fmt.Errorf("record the refresh of %s: %w", c.Day, err)
+	} else if n == 0 {
+		return fmt.Errorf("record the refresh of %s: %w", c.Day, ErrLeaseLost)
 	}
 	return nil
 }

@@ -156,7 +156,8 @@ func (db *DB) RevokeToken(ctx context.Context, id int64) error {
 }
 
 // TokenPrincipal returns the principal of a live API token and notes its
-// use (at most once a minute).
+// use (at most once a minute, and only if the write lock is free at once:
+// the request does not wait for it).
 func (db *DB) TokenPrincipal(ctx context.Context, secret string) (*pd.Principal, error) {
 	if !strings.HasPrefix(secret, tokenPrefix) || len(secret) > 200 {
 		return nil, pd.Errorf(pd.EUnauthorized, "This API token is not valid.")
@@ -176,13 +177,10 @@ func (db *DB) TokenPrincipal(ctx context.Context, secret string) (*pd.Principal,
 	}
 	p.Scope, p.PartnerID = pd.TokenScope(scope), partnerID.Int64
 	if now := db.now(); !used.Valid || now.Sub(used.Time) >= lastUsedGranularity {
-		err := db.update(ctx, func(t *tx) error {
+		db.housekeep(ctx, "noting a token's use", func(ctx context.Context, t *tx) error {
 			_, err := t.exec(ctx, "UPDATE api_tokens SET last_used_at = ? WHERE id = ?", t.now, p.TokenID)
 			return err
 		})
-		if err != nil {
-			return nil, fmt.Errorf("note token use: %w", err)
-		}
 	}
 	return &p, nil
 }

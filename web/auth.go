@@ -14,8 +14,26 @@ import (
 	"github.com/partnerdesk/partnerdesk/password"
 )
 
+// health is the liveness probe: the process serves requests. It asks the
+// database nothing, so that a busy database never gets the server killed.
 func (s *Server) health(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Type", "text/plain")
+	fmt.Fprintln(w, "ok")
+	return nil
+}
+
+// ready is the readiness probe: the database answers and can durably take
+// writes (store.Ready). When it cannot, the answer is 503 with the reason
+// in plain text, for a load balancer and for the operator.
+func (s *Server) ready(w http.ResponseWriter, r *http.Request) error {
+	w.Header().Set("Content-Type", "text/plain")
+	if err := s.db.Ready(r.Context()); err != nil {
+		s.log.WarnContext(r.Context(), "not ready", "err", err)
+		w.Header().Set("Retry-After", retryAfter)
+		w.WriteHeader(status(pd.ErrorCode(err)))
+		fmt.Fprintln(w, pd.ErrorMessage(err))
+		return nil
+	}
 	fmt.Fprintln(w, "ok")
 	return nil
 }

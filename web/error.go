@@ -31,19 +31,33 @@ func status(code string) int {
 		return http.StatusUnprocessableEntity
 	case pd.ETooLarge:
 		return http.StatusRequestEntityTooLarge
+	case pd.EUnavailable:
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
 }
+
+// retryAfter is the Retry-After of a 503, in seconds: about the time a
+// write waits for the database's write lock before giving up.
+const retryAfter = "5"
 
 // error answers a failed request: JSON for the API, a sign-in redirect for
 // signed-out page requests, an error page otherwise. Internal errors are
 // logged here, once.
 func (s *Server) error(w http.ResponseWriter, r *http.Request, err error) {
 	code := pd.ErrorCode(err)
-	if code == pd.EInternal {
+	switch code {
+	case pd.EInternal:
 		s.logError(r, "request failed", err)
+	case pd.EUnavailable:
+		// Not a bug, but the operator must hear of a database that cannot
+		// take writes (its cause is in err).
+		s.log.WarnContext(r.Context(), "database unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	st := status(code)
+	if st == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", retryAfter)
+	}
 	if isAPI(r) {
 		body := apiError{Code: code, Message: pd.ErrorMessage(err)}
 		if be := pd.AsBatchError(err); be != nil {

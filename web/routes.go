@@ -50,6 +50,7 @@ func (s *Server) Routes() []Route { return s.routes() }
 func (s *Server) routes() []Route {
 	return []Route{
 		{"GET", "/healthz", Public, s.health, smallBody},
+		{"GET", "/readyz", Public, s.ready, smallBody},
 		{"GET", "/login", Public, s.loginForm, smallBody},
 		{"POST", "/login", Public, s.login, smallBody},
 		{"POST", "/logout", Signed, s.logout, smallBody},

@@ -73,7 +73,8 @@ type user struct {
 	csrf     string
 	status   int
 	location string
-	token    string // an API token, sent as Authorization: Bearer
+	header   http.Header // of the last response
+	token    string      // an API token, sent as Authorization: Bearer
 }
 
 // bearer is an API client holding token (and no cookie).
@@ -121,7 +122,7 @@ func (u *user) do(req *http.Request) string {
 	}
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
-	u.status, u.location = res.StatusCode, res.Header.Get("Location")
+	u.status, u.location, u.header = res.StatusCode, res.Header.Get("Location"), res.Header
 	if m := csrfMeta.FindSubmatch(b); m != nil {
 		u.csrf = string(m[1])
 	}

@@ -38,7 +38,8 @@ func runRefresh(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	defer db.Close()
-	st, _, err := refresh.Claimed(ctx, db, now, refresh.Worker(), true, refresh.Options{Full: *full, Progress: stdout})
+	st, _, err := refresh.Claimed(ctx, db, now, refresh.Worker(), true,
+		refresh.Options{Full: *full, Progress: stdout, Log: cfg.logger(stderr)})
 	if err != nil {
 		return err
 	}

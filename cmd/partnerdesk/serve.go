@@ -45,11 +45,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 		return err
 	}
 	log := cfg.logger(stderr)
-	db, err := openMigrated(ctx, cfg.DatabaseURL, stderr)
+	db, err := openServed(ctx, cfg.DatabaseURL, stderr, withDemo)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	db.SetLogger(log)
 	if path, ok := store.SQLitePath(cfg.DatabaseURL); ok {
 		// Held while serving, so that a restore refuses to replace the file.
 		release, err := lockDatabase(path, false)
@@ -183,20 +184,53 @@ func printLogins(w io.Writer, logins []store.Login, password string) {
 	fmt.Fprintln(w)
 }
 
+// openServed opens and migrates the database a server runs on. serve
+// refuses a SQLite path where no database is (demo creates one), and both
+// refuse a database that cannot take writes, rather than start and then
+// fail every sign-in and write.
+func openServed(ctx context.Context, url string, stderr io.Writer, create bool) (*store.DB, error) {
+	open := store.OpenExisting
+	if create {
+		open = store.Open
+	}
+	db, err := open(ctx, url, nil)
+	if errors.Is(err, store.ErrNoDatabase) {
+		return nil, fmt.Errorf("%w: check --database-url, or create the database with partnerdesk migrate (or partnerdesk demo)", err)
+	} else if err != nil {
+		return nil, err
+	}
+	if err := db.Ready(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("the server does not start on a database that cannot take writes: %w", err)
+	}
+	if err := migrate(ctx, db, stderr); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
 func openMigrated(ctx context.Context, url string, stderr io.Writer) (*store.DB, error) {
 	db, err := store.Open(ctx, url, nil)
 	if err != nil {
 		return nil, err
 	}
-	n, err := db.Migrate(ctx)
-	if err != nil {
+	if err := migrate(ctx, db, stderr); err != nil {
 		db.Close()
 		return nil, err
+	}
+	return db, nil
+}
+
+func migrate(ctx context.Context, db *store.DB, stderr io.Writer) error {
+	n, err := db.Migrate(ctx)
+	if err != nil {
+		return err
 	}
 	if n > 0 {
 		fmt.Fprintf(stderr, "Applied %d migration(s).\n", n)
 	}
-	return db, nil
+	return nil
 }
 
 func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {

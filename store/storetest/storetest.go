@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	pd "github.com/partnerdesk/partnerdesk"
@@ -104,6 +105,37 @@ func createPostgres(t testing.TB) string {
 	}
 	u.Path = "/" + name
 	return u.String()
+}
+
+// RefuseConnections has the PostgreSQL database of dsn (one of
+// OpenPostgres's) refuse new connections and ends its open ones, like a
+// server gone away, until t ends or the returned function is called.
+func RefuseConnections(t testing.TB, dsn string) (allow func()) {
+	t.Helper()
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := strings.TrimPrefix(u.Path, "/")
+	admin, err := sql.Open("pgx", os.Getenv(PostgresEnv))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	if _, err := admin.Exec("ALTER DATABASE " + name + " WITH ALLOW_CONNECTIONS false"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := admin.Exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1", name); err != nil {
+		t.Fatal(err)
+	}
+	allow = func() {
+		if a, err := sql.Open("pgx", os.Getenv(PostgresEnv)); err == nil {
+			a.Exec("ALTER DATABASE " + name + " WITH ALLOW_CONNECTIONS true")
+			a.Close()
+		}
+	}
+	t.Cleanup(allow)
+	return allow
 }
 
 func open(t testing.TB, dsn string, now pd.Clock, migrate bool) *store.DB {
