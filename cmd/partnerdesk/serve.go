@@ -49,16 +49,22 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	db.SetLogger(log)
+	release := func() {}
 	if path, ok := store.SQLitePath(cfg.DatabaseURL); ok {
 		// Held while serving, so that a restore refuses to replace the file.
-		release, err := lockDatabase(path, false)
-		if err != nil {
+		if release, err = lockDatabase(path, false); err != nil {
+			db.Close()
 			return fmt.Errorf("%s: %w", path, err)
 		}
-		defer release()
 	}
+	// The lock's own handle on the file is closed after the database:
+	// closing any handle on a file drops the process's POSIX locks on it,
+	// SQLite's included.
+	defer func() {
+		db.Close()
+		release()
+	}()
+	db.SetLogger(log)
 
 	var logins []store.Login
 	if withDemo {
