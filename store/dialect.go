@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -108,6 +109,10 @@ func unavailable(err error) error {
 	var se *sqlite.Error
 	var pe *pgconn.PgError
 	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		// A deadline the request set on its writes (LockWait) passed while
+		// a statement waited for a lock: the same as a lock timeout.
+		msg = msgBusy
 	case errors.As(err, new(*pgconn.ConnectError)):
 		msg = msgUnreachable // whatever the server said, if anything
 	case errors.As(err, &se):

@@ -40,12 +40,16 @@ type DB struct {
 	queries     atomic.Int64 // statements run, for tests that forbid N+1
 }
 
-// lockWait is how long a write waits for the write lock (SQLite's one
+// LockWait is how long a write waits for the write lock (SQLite's one
 // writer, in this process or another; a row another PostgreSQL
 // transaction holds) before it is unavailable: long enough for any request
 // or API batch ahead of it, short enough that a request stuck behind a
-// long import is told to come back rather than kept waiting.
-const lockWait = 5 * time.Second
+// long import is told to come back rather than kept waiting. A request
+// that makes several writes bounds them all together with a context
+// deadline of LockWait: a write waits at most until the deadline.
+const LockWait = 5 * time.Second
+
+const lockWait = LockWait
 
 // ErrNoDatabase is OpenExisting's error for a SQLite path where no file is.
 var ErrNoDatabase = errors.New("there is no SQLite database")
@@ -280,14 +284,18 @@ func (db *DB) writeConn(ctx context.Context, t *tx) error {
 	wctx, cancel := context.WithTimeout(ctx, lockWait)
 	defer cancel()
 	c, err := db.write.Conn(wctx)
-	if err != nil && ctx.Err() == nil && wctx.Err() != nil {
+	if err != nil && !errors.Is(ctx.Err(), context.Canceled) && wctx.Err() != nil {
 		return fmt.Errorf("%w: wait for the write connection: %w", &pd.Error{Code: pd.EUnavailable, Message: msgBusy}, err)
 	} else if err != nil {
 		return err
 	}
 	t.conn = c
-	if waited := time.Since(start); waited > 10*time.Millisecond {
-		left := max(lockWait-waited, time.Millisecond)
+	left := lockWait - time.Since(start)
+	if dl, ok := ctx.Deadline(); ok {
+		left = min(left, time.Until(dl))
+	}
+	if left < lockWait-10*time.Millisecond {
+		left = max(left, time.Millisecond)
 		if _, err := c.ExecContext(ctx, fmt.Sprintf("PRAGMA busy_timeout = %d", left.Milliseconds())); err != nil {
 			t.release()
 			return err
