@@ -62,17 +62,21 @@ func months(t *testing.T, db *store.DB, partner int64, from, to string) []credit
 	return out
 }
 
+// workedExampleNow is the worked example's own today: its months run from
+// 2024-11 (before its first event) to 2026-11 (after its last expiry).
+var workedExampleNow = time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
+
 // The worked example, loaded as billing events and refreshed, gives the
 // same months as the audit command's replay of its file.
 func TestRefreshedMonthsEqualTheReplay(t *testing.T) {
 	st.Each(t, func(t *testing.T, e st.Engine) {
-		db := e.Open(t, st.Clock)
+		db := e.Open(t, func() time.Time { return workedExampleNow })
 		if err := db.SaveProgram(ctx, store.DefaultProgram); err != nil {
 			t.Fatal(err)
 		}
 		file := workedExample
 		st.LoadEvents(t, db, file)
-		stats, err := refresh.Run(ctx, db, st.Now, refresh.Options{})
+		stats, err := refresh.Run(ctx, db, workedExampleNow, refresh.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -107,45 +111,87 @@ func TestAdvancingWithoutNewEventsEqualsTheLedger(t *testing.T) {
 		db := e.Open(t, st.Clock)
 		st.Load(t, db)
 		st.LoadEvents(t, db, workedExample)
-		at := func(s string) time.Time { v, _ := time.Parse(time.RFC3339, s); return v }
-		for _, c := range []struct{ at, mode string }{
-			{"2026-09-01T07:00:00Z", refresh.ModeFull},
-			{"2026-09-01T09:00:00Z", refresh.ModeUnchanged},
-			// p7's Globex credit expires on 2026-10-01, and the fixture's
-			// eight on 2027-08-27; and a year goes by.
-			{"2027-09-05T07:00:00Z", refresh.ModeExpiries},
+		partners := []int64{7, 9, st.AlphaID, st.BetaID}
+		// The first refresh comes after every event: today, or after the
+		// worked example's last event (2025-10-01) if today is before it;
+		// events dated later than a snapshot would make every refresh run
+		// the ledger. The fixture's credit was sold three months before
+		// today and lasts twelve months (to the same day, or the month's
+		// last); the last refresh comes nine days after it expired, and
+		// whatever credit of the worked example was held at the first
+		// (none after 2026-10-01) has expired too.
+		start := st.Now
+		if worked := time.Date(2025, 10, 2, 7, 0, 0, 0, time.UTC); start.Before(worked) {
+			start = worked
+		}
+		sold := pd.DateOf(st.Now.AddDate(0, -3, 0), time.UTC)
+		y, m, d := sold.Time().Date()
+		expiry := pd.NewDate(y+1, m, min(d, pd.MonthEnd(pd.NewDate(y+1, m, 1)).Time().Day()))
+		later := expiry.AddDays(9).Time().Add(7 * time.Hour)
+		for _, c := range []struct {
+			at   time.Time
+			mode string
+		}{
+			{start, refresh.ModeFull},
+			{start.Add(2 * time.Hour), refresh.ModeUnchanged},
+			{later, refresh.ModeExpiries},
 		} {
-			stats, err := refresh.Run(ctx, db, at(c.at), refresh.Options{})
+			// What expires by then: every client holding credit whose
+			// expiry date has come.
+			want := 0
+			for _, p := range partners {
+				for _, cl := range snapshot(t, db, p).Clients {
+					if cl.Credit > 0 && !cl.Expires.After(pd.DateOf(c.at, time.UTC)) {
+						want++
+					}
+				}
+			}
+			stats, err := refresh.Run(ctx, db, c.at, refresh.Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
 			if stats.Mode != c.mode {
 				t.Fatalf("refresh at %s: %s, want %s", c.at, stats.Mode, c.mode)
 			}
-			if c.mode == refresh.ModeExpiries && stats.Expired != 8 {
-				t.Errorf("%d clients' credit expired, want 8", stats.Expired)
+			// The fixture's seven clients at least (Alpha's five, Beta's two).
+			if c.mode == refresh.ModeExpiries && (stats.Expired != want || want < 7) {
+				t.Errorf("%d clients' credit expired, want %d (7 or more)", stats.Expired, want)
 			}
 		}
 		var advanced []*pd.TierTab
-		for _, p := range []int64{7, 9, st.AlphaID, st.BetaID} {
+		for _, p := range partners {
 			advanced = append(advanced, snapshot(t, db, p))
 		}
-		if _, err := refresh.Run(ctx, db, at("2027-09-05T08:00:00Z"), refresh.Options{Full: true}); err != nil {
+		if _, err := refresh.Run(ctx, db, later.Add(time.Hour), refresh.Options{Full: true}); err != nil {
 			t.Fatal(err)
 		}
-		for i, p := range []int64{7, 9, st.AlphaID, st.BetaID} {
+		for i, p := range partners {
 			full := snapshot(t, db, p)
 			if !reflect.DeepEqual(advanced[i], full) {
 				t.Errorf("partner %d moved forward:\n%+v\nthe ledger again:\n%+v", p, advanced[i], full)
 			}
 		}
+		october := false
 		for _, m := range advanced[0].Months {
-			if m.Month.String() == "2026-10-01" && (m.ExpiredLost != 1500 || m.Closing != 0) {
-				t.Errorf("p7's October 2026: %+v", m)
+			if m.Month.String() == "2026-10-01" {
+				october = true
+				if m.ExpiredLost != 1500 || m.Closing != 0 {
+					t.Errorf("p7's October 2026: %+v", m)
+				}
 			}
 		}
-		if alpha := advanced[2]; alpha.Report.Figures.SoldCredit != 0 || alpha.Months[len(alpha.Months)-2].ExpiredLost != st.AlphaSoldCredit {
-			t.Errorf("Alpha after its credit expired: %+v, August 2027 %+v", alpha.Report.Figures, alpha.Months[len(alpha.Months)-2])
+		if !october && later.After(time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)) {
+			t.Errorf("p7's months lack October 2026: %+v", advanced[0].Months)
+		}
+		alpha := advanced[2]
+		var expired pd.CreditMonth
+		for _, m := range alpha.Months {
+			if m.Month == pd.MonthStart(expiry) {
+				expired = m
+			}
+		}
+		if alpha.Report.Figures.SoldCredit != 0 || expired.ExpiredLost != st.AlphaSoldCredit {
+			t.Errorf("Alpha after its credit expired on %s: %+v, that month %+v", expiry, alpha.Report.Figures, expired)
 		}
 	})
 }
@@ -182,12 +228,20 @@ func TestANewEventRunsTheLedgerAgain(t *testing.T) {
 
 // The fixture's figures: Alpha qualifies for Partner only (app usage 2),
 // Beta's certification has expired. The first refresh takes the tiers as
-// they are; the Jan 15 review puts both on grace; the Jul 15 review, with
-// the same performance, demotes them. A review applies once.
+// they are; the next review date (Jan 15 or Jul 15) puts both on grace;
+// the one after, with the same performance, demotes them. A review
+// applies once.
 func TestTierReviewsGraceThenDemotion(t *testing.T) {
 	st.Each(t, func(t *testing.T, e st.Engine) {
 		db := e.Open(t, st.Clock)
 		st.Load(t, db)
+		policy, err := db.TierPolicy(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		first := policy.NextReview(pd.DateOf(st.Now, time.UTC))
+		second := policy.NextReview(first)
+		morning := func(d pd.Date) time.Time { return d.Time().Add(7 * time.Hour) }
 		tier := func(p int64) (string, int) {
 			r := snapshot(t, db, p).Report
 			return r.Assigned.Code, r.Below
@@ -199,9 +253,9 @@ func TestTierReviewsGraceThenDemotion(t *testing.T) {
 			alphaBelow, betaBel int
 		}{
 			{st.Now, "", "gold", "silver", 0, 0},
-			{time.Date(2027, 1, 15, 7, 0, 0, 0, time.UTC), "2027-01-15", "gold", "silver", 1, 1},
-			{time.Date(2027, 1, 16, 7, 0, 0, 0, time.UTC), "", "gold", "silver", 1, 1},
-			{time.Date(2027, 7, 16, 7, 0, 0, 0, time.UTC), "2027-07-15", "partner", "partner", 0, 0},
+			{morning(first), first.String(), "gold", "silver", 1, 1},
+			{morning(first.AddDays(1)), "", "gold", "silver", 1, 1},
+			{morning(second.AddDays(1)), second.String(), "partner", "partner", 0, 0},
 		}
 		for _, s := range steps {
 			stats, err := refresh.Run(ctx, db, s.at, refresh.Options{})
@@ -230,7 +284,7 @@ func TestTierReviewsGraceThenDemotion(t *testing.T) {
 			rows.Scan(&on, &before, &after)
 			got = append(got, on.String()+" "+before+"→"+after)
 		}
-		if want := []string{"2027-01-15 gold→gold", "2027-07-15 gold→partner"}; !reflect.DeepEqual(got, want) {
+		if want := []string{first.String() + " gold→gold", second.String() + " gold→partner"}; !reflect.DeepEqual(got, want) {
 			t.Errorf("Alpha's reviews: %v, want %v", got, want)
 		}
 	})
@@ -273,7 +327,7 @@ func TestCurrentCreditIsTheHistoriesClosing(t *testing.T) {
 		db := e.Open(t, st.Clock)
 		st.Load(t, db)
 		st.LoadEvents(t, db, workedExample)
-		for _, at := range []time.Time{st.Now, time.Date(2027, 3, 2, 7, 0, 0, 0, time.UTC)} {
+		for _, at := range []time.Time{st.Now, st.Now.AddDate(0, 0, 95).Add(-5 * time.Hour)} {
 			if _, err := refresh.Run(ctx, db, at, refresh.Options{}); err != nil {
 				t.Fatal(err)
 			}
