@@ -354,3 +354,45 @@ func TestCurrentCreditIsTheHistoriesClosing(t *testing.T) {
 		}
 	})
 }
+
+// A client a partner sold counts towards its app usage while the sale
+// still holds credit: a sale on 29 February, whose credit expires on 28
+// February a year later, counts the day before and not that day.
+func TestAppUsageCountsSalesWhileTheirCreditHolds(t *testing.T) {
+	st.Each(t, func(t *testing.T, e st.Engine) {
+		now := time.Date(2025, 2, 27, 7, 0, 0, 0, time.UTC)
+		db := e.Open(t, func() time.Time { return now })
+		if err := db.SaveProgram(ctx, store.DefaultProgram); err != nil {
+			t.Fatal(err)
+		}
+		sold := time.Date(2024, 2, 29, 10, 0, 0, 0, time.UTC)
+		err := db.Bulk(ctx, func(b *store.Bulk) error {
+			b.Insert("partners", []string{"id", "external_id", "name", "created_at"}, 1, "p-1", "One", sold)
+			b.Insert("clients", []string{"id", "account_id", "name", "created_at"}, 1, "acct-1", "Acme", sold)
+			b.Insert("client_partners", []string{"client_id", "partner_id", "relationship", "started_on"}, 1, 1, "sold", pd.DateOf(sold, time.UTC))
+			return b.Insert("billing_events", []string{"external_id", "occurred_at", "client_id", "partner_id", "product_code", "mrr", "received_at"},
+				"ev-1", sold, 1, 1, "marketing-pro", 1000, sold)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct {
+			day          pd.Date
+			credit       int64
+			usageClients int
+		}{
+			{pd.NewDate(2025, 2, 27), 1000, 1},
+			{pd.NewDate(2025, 2, 28), 0, 0},
+		} {
+			now = c.day.Time().Add(7 * time.Hour)
+			if _, err := refresh.Run(ctx, db, now, refresh.Options{}); err != nil {
+				t.Fatal(err)
+			}
+			r := snapshot(t, db, 1).Report
+			if r.Figures.SoldCredit != c.credit || r.UsageClients != c.usageClients {
+				t.Errorf("%s: sold credit %d over %d clients of the app usage, want %d over %d",
+					c.day, r.Figures.SoldCredit, r.UsageClients, c.credit, c.usageClients)
+			}
+		}
+	})
+}
