@@ -112,53 +112,57 @@ func TestAdvancingWithoutNewEventsEqualsTheLedger(t *testing.T) {
 		st.Load(t, db)
 		st.LoadEvents(t, db, workedExample)
 		partners := []int64{7, 9, st.AlphaID, st.BetaID}
+		// Vandelay bought more three weeks ago: Beta's credit expires on
+		// two days, months apart.
+		err := db.Bulk(ctx, func(b *store.Bulk) error {
+			return b.Insert("billing_events", []string{"external_id", "occurred_at", "client_id", "partner_id", "product_code", "mrr", "received_at"},
+				"ev-vandelay-more", st.Now.AddDate(0, 0, -21), st.Vandelay, st.BetaID, "sales-pro", 15000, st.Now)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
 		// The first refresh comes after every event: today, or after the
 		// worked example's last event (2025-10-01) if today is before it;
 		// events dated later than a snapshot would make every refresh run
-		// the ledger. The last comes nine days after every credit held at
-		// the first has expired: the fixture's, sold three months before
-		// today for twelve months (to the same day, or the month's last),
-		// and the worked example's (all of it by 2026-10-01).
+		// the ledger.
 		start := st.Now
 		if worked := time.Date(2025, 10, 2, 7, 0, 0, 0, time.UTC); start.Before(worked) {
 			start = worked
 		}
-		sold := pd.DateOf(st.Now.AddDate(0, -3, 0), time.UTC)
-		y, m, d := sold.Time().Date()
-		expiry := pd.NewDate(y+1, m, min(d, pd.MonthEnd(pd.NewDate(y+1, m, 1)).Time().Day()))
-		last := expiry
-		if worked := pd.NewDate(2026, 10, 1); last.Before(worked) {
-			last = worked
-		}
-		later := last.AddDays(9).Time().Add(7 * time.Hour)
 		for _, c := range []struct {
 			at   time.Time
 			mode string
 		}{
 			{start, refresh.ModeFull},
 			{start.Add(2 * time.Hour), refresh.ModeUnchanged},
-			{later, refresh.ModeExpiries},
 		} {
-			// What expires by then: every client holding credit whose
-			// expiry date has come.
-			want := 0
-			for _, p := range partners {
-				for _, cl := range snapshot(t, db, p).Clients {
-					if cl.Credit > 0 && !cl.Expires.After(pd.DateOf(c.at, time.UTC)) {
-						want++
+			if stats, err := refresh.Run(ctx, db, c.at, refresh.Options{}); err != nil || stats.Mode != c.mode {
+				t.Fatalf("refresh at %s: %s (%v), want %s", c.at, stats.Mode, err, c.mode)
+			}
+		}
+		// The last refresh comes nine days after every credit held then
+		// has expired, the expiries on several days.
+		var held []pd.ClientCredit
+		var last pd.Date
+		days := map[pd.Date]bool{}
+		for _, p := range partners {
+			for _, c := range snapshot(t, db, p).Clients {
+				if c.Credit > 0 {
+					held = append(held, c)
+					days[c.Expires] = true
+					if c.Expires.After(last) {
+						last = c.Expires
 					}
 				}
 			}
-			stats, err := refresh.Run(ctx, db, c.at, refresh.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if stats.Mode != c.mode {
-				t.Fatalf("refresh at %s: %s, want %s", c.at, stats.Mode, c.mode)
-			}
-			if c.mode == refresh.ModeExpiries && (stats.Expired != want || want == 0) {
-				t.Errorf("%d clients' credit expired, want %d (not none)", stats.Expired, want)
-			}
+		}
+		if len(days) < 2 {
+			t.Fatalf("%d clients hold credit, expiring on %d days; want two days at least", len(held), len(days))
+		}
+		later := last.AddDays(9).Time().Add(7 * time.Hour)
+		stats, err := refresh.Run(ctx, db, later, refresh.Options{})
+		if err != nil || stats.Mode != refresh.ModeExpiries || stats.Expired != len(held) {
+			t.Fatalf("refresh at %s: %s, %d clients' credit expired (%v); want expiries of %d", later, stats.Mode, stats.Expired, err, len(held))
 		}
 		var advanced []*pd.TierTab
 		for _, p := range partners {
@@ -182,6 +186,11 @@ func TestAdvancingWithoutNewEventsEqualsTheLedger(t *testing.T) {
 		if !october {
 			t.Errorf("p7's October 2026 is not the expiry of its last 1,500: %+v", advanced[0].Months)
 		}
+		// The fixture's credit was sold three months before today: it
+		// expires twelve months later, on the same day or the month's last.
+		sold := pd.DateOf(st.Now.AddDate(0, -3, 0), time.UTC)
+		y, m, d := sold.Time().Date()
+		expiry := pd.NewDate(y+1, m, min(d, pd.MonthEnd(pd.NewDate(y+1, m, 1)).Time().Day()))
 		alpha := advanced[2]
 		var expired pd.CreditMonth
 		for _, m := range alpha.Months {
