@@ -6,7 +6,13 @@ import (
 )
 
 func TestRenewalRules(t *testing.T) {
-	today := NewDate(2026, 11, 27)
+	// Day counts hold across a year end and a leap day.
+	for _, today := range []Date{NewDate(2026, 11, 27), NewDate(2026, 12, 31), NewDate(2028, 2, 29)} {
+		t.Run(today.String(), func(t *testing.T) { renewalRules(t, today) })
+	}
+}
+
+func renewalRules(t *testing.T, today Date) {
 	r := func(days int, status string, auto bool) Renewal {
 		date := today.AddDays(days)
 		return Renewal{RenewalDate: date, Deadline: DecisionDeadline(date, 45), Status: status, AutoRenew: auto,

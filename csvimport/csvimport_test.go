@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	pd "github.com/partnerdesk/partnerdesk"
 	"github.com/partnerdesk/partnerdesk/csvimport"
@@ -19,22 +20,25 @@ func TestImportReportsEveryBadRowAndWritesNothing(t *testing.T) {
 	st.Each(t, func(t *testing.T, e st.Engine) {
 		db := e.Open(t, st.Clock)
 		st.Load(t, db)
+		// Events and usage of last week.
+		day := func(d int) string { return pd.DateOf(st.Now, time.UTC).AddDays(d).String() }
+		at := func(d int) string { return day(d) + "T10:00:00Z" }
 		cases := []struct {
 			name, kind, file string
 			want             []string // "line column"
 			created          int
 		}{
 			{"good events", "events", "id,occurred_at,client,partner,product,mrr\n" +
-				"e1,2026-11-01T10:00:00Z,acct-northwind.example,p-alpha,service-pro,1000\n" +
-				"e2,2026-11-02T10:00:00Z,acct-northwind.example,,service-pro,0\n", nil, 2},
+				"e1," + at(-7) + ",acct-northwind.example,p-alpha,service-pro,1000\n" +
+				"e2," + at(-6) + ",acct-northwind.example,,service-pro,0\n", nil, 2},
 			{"bad events", "events", "id,occurred_at,client,product,mrr\n" +
-				"x1,2026-11-01T10:00:00Z,acct-northwind.example,service-pro,ten\n" +
+				"x1," + at(-7) + ",acct-northwind.example,service-pro,ten\n" +
 				"x2,yesterday,acct-nobody,service-pro,5\n" +
-				"\"x3,2026-11-01T10:00:00Z,acct-northwind.example,service-pro,5\n", []string{"2 mrr", "3 occurred_at", "4 "}, 0},
+				"\"x3," + at(-7) + ",acct-northwind.example,service-pro,5\n", []string{"2 mrr", "3 occurred_at", "4 "}, 0},
 			{"store problems by line", "usage", "client,day,tools,active_users,seats\n" +
-				"acct-globex.example,2026-11-20,contacts|tickets,2,3\n" +
-				"acct-nobody,2026-11-20,contacts,2,3\n" +
-				"acct-globex.example,2026-11-21,contacts teleport,2,3\n", []string{"3 client", "4 tools"}, 0},
+				"acct-globex.example," + day(-7) + ",contacts|tickets,2,3\n" +
+				"acct-nobody," + day(-7) + ",contacts,2,3\n" +
+				"acct-globex.example," + day(-6) + ",contacts teleport,2,3\n", []string{"3 client", "4 tools"}, 0},
 			{"unknown column", "clients", "id,name,colour\nacct-x,X,red\n", []string{"1 colour"}, 0},
 			{"a quoted field over two lines keeps line numbers right", "clients", "id,name\nacct-a,\"A\nInc\"\n,Nameless\n", []string{"4 id"}, 0},
 			{"partners then clients", "partners", "id,name,country,tier\np-new,New Partner,DE,\n", nil, 1},

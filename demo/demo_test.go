@@ -461,7 +461,7 @@ func TestGenerateRejectsTooSmallPrograms(t *testing.T) {
 		{"fewer than three partners", demo.Options{Partners: 2, Clients: 100}},
 		{"fewer clients than partners", demo.Options{Partners: 10, Clients: 5}},
 	}
-	db := storetest.OpenSQLite(t, nil)
+	db := storetest.OpenSQLite(t, func() time.Time { return now })
 	for _, c := range cases {
 		t.Run(strings.ReplaceAll(c.name, " ", "_"), func(t *testing.T) {
 			c.opts.Now, c.opts.PasswordParams = now, cheap
@@ -476,7 +476,7 @@ func TestGenerateRejectsTooSmallPrograms(t *testing.T) {
 }
 
 func TestGenerateReportsProgress(t *testing.T) {
-	db := storetest.OpenSQLite(t, nil)
+	db := storetest.OpenSQLite(t, func() time.Time { return now })
 	var out strings.Builder
 	if _, err := demo.Generate(context.Background(), db, demo.Options{Seed: 2, Partners: 5, Clients: 200, Now: now,
 		PasswordParams: cheap}, &out); err != nil {

@@ -96,9 +96,19 @@ func creditMode(cs store.CreditState, maxID int64, day pd.Date, prog pd.Program,
 }
 
 // soldAfter is the day before the twelve months in which a partner's
-// sales count towards its app usage: a sale on a later day would still
-// hold credit on day under the default expiry.
-func soldAfter(day pd.Date) pd.Date { return toPD(toCredit(day).AddMonths(-12)) }
+// sales count towards its app usage: the last day whose sales no longer
+// hold credit on day under the default expiry, so that a sale on a later
+// day would. Twelve months back is that day, except on a 28 February after
+// a leap day: a sale on 29 February expires on the 28th too (the expiry is
+// clamped to the month's end), so it no longer counts.
+func soldAfter(day pd.Date) pd.Date {
+	d := toCredit(day)
+	s := d.AddMonths(-12)
+	for (s + 1).AddMonths(12) <= d {
+		s++
+	}
+	return toPD(s)
+}
 
 func toCredit(d pd.Date) credit.Date {
 	t := d.Time()

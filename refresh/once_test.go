@@ -43,7 +43,7 @@ func TestMain(m *testing.M) {
 // worker waits for the agreed instant, then does what a scheduler does on
 // the day: claim it and run it, unless another process has.
 func worker(dsn string) int {
-	db, err := store.Open(ctx, dsn, nil)
+	db, err := store.Open(ctx, dsn, st.Clock)
 	if err != nil {
 		fmt.Println("error:", err)
 		return 1

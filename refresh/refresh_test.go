@@ -62,17 +62,21 @@ func months(t *testing.T, db *store.DB, partner int64, from, to string) []credit
 	return out
 }
 
+// workedExampleNow is the worked example's own today: its months run from
+// 2024-11 (before its first event) to 2026-11 (after its last expiry).
+var workedExampleNow = time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
+
 // The worked example, loaded as billing events and refreshed, gives the
 // same months as the audit command's replay of its file.
 func TestRefreshedMonthsEqualTheReplay(t *testing.T) {
 	st.Each(t, func(t *testing.T, e st.Engine) {
-		db := e.Open(t, st.Clock)
+		db := e.Open(t, func() time.Time { return workedExampleNow })
 		if err := db.SaveProgram(ctx, store.DefaultProgram); err != nil {
 			t.Fatal(err)
 		}
 		file := workedExample
 		st.LoadEvents(t, db, file)
-		stats, err := refresh.Run(ctx, db, st.Now, refresh.Options{})
+		stats, err := refresh.Run(ctx, db, workedExampleNow, refresh.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -107,45 +111,95 @@ func TestAdvancingWithoutNewEventsEqualsTheLedger(t *testing.T) {
 		db := e.Open(t, st.Clock)
 		st.Load(t, db)
 		st.LoadEvents(t, db, workedExample)
-		at := func(s string) time.Time { v, _ := time.Parse(time.RFC3339, s); return v }
-		for _, c := range []struct{ at, mode string }{
-			{"2026-09-01T07:00:00Z", refresh.ModeFull},
-			{"2026-09-01T09:00:00Z", refresh.ModeUnchanged},
-			// p7's Globex credit expires on 2026-10-01, and the fixture's
-			// eight on 2027-08-27; and a year goes by.
-			{"2027-09-05T07:00:00Z", refresh.ModeExpiries},
-		} {
-			stats, err := refresh.Run(ctx, db, at(c.at), refresh.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if stats.Mode != c.mode {
-				t.Fatalf("refresh at %s: %s, want %s", c.at, stats.Mode, c.mode)
-			}
-			if c.mode == refresh.ModeExpiries && stats.Expired != 8 {
-				t.Errorf("%d clients' credit expired, want 8", stats.Expired)
-			}
-		}
-		var advanced []*pd.TierTab
-		for _, p := range []int64{7, 9, st.AlphaID, st.BetaID} {
-			advanced = append(advanced, snapshot(t, db, p))
-		}
-		if _, err := refresh.Run(ctx, db, at("2027-09-05T08:00:00Z"), refresh.Options{Full: true}); err != nil {
+		partners := []int64{7, 9, st.AlphaID, st.BetaID}
+		// Vandelay bought more three weeks ago: Beta's credit expires on
+		// two days, months apart.
+		err := db.Bulk(ctx, func(b *store.Bulk) error {
+			return b.Insert("billing_events", []string{"external_id", "occurred_at", "client_id", "partner_id", "product_code", "mrr", "received_at"},
+				"ev-vandelay-more", st.Now.AddDate(0, 0, -21), st.Vandelay, st.BetaID, "sales-pro", 15000, st.Now)
+		})
+		if err != nil {
 			t.Fatal(err)
 		}
-		for i, p := range []int64{7, 9, st.AlphaID, st.BetaID} {
+		// The first refresh comes after every event: today, or after the
+		// worked example's last event (2025-10-01) if today is before it;
+		// events dated later than a snapshot would make every refresh run
+		// the ledger.
+		start := st.Now
+		if worked := time.Date(2025, 10, 2, 7, 0, 0, 0, time.UTC); start.Before(worked) {
+			start = worked
+		}
+		for _, c := range []struct {
+			at   time.Time
+			mode string
+		}{
+			{start, refresh.ModeFull},
+			{start.Add(2 * time.Hour), refresh.ModeUnchanged},
+		} {
+			if stats, err := refresh.Run(ctx, db, c.at, refresh.Options{}); err != nil || stats.Mode != c.mode {
+				t.Fatalf("refresh at %s: %s (%v), want %s", c.at, stats.Mode, err, c.mode)
+			}
+		}
+		// The last refresh comes nine days after every credit held then
+		// has expired, the expiries on several days.
+		var held []pd.ClientCredit
+		var last pd.Date
+		days := map[pd.Date]bool{}
+		for _, p := range partners {
+			for _, c := range snapshot(t, db, p).Clients {
+				if c.Credit > 0 {
+					held = append(held, c)
+					days[c.Expires] = true
+					if c.Expires.After(last) {
+						last = c.Expires
+					}
+				}
+			}
+		}
+		if len(days) < 2 {
+			t.Fatalf("%d clients hold credit, expiring on %d days; want two days at least", len(held), len(days))
+		}
+		later := last.AddDays(9).Time().Add(7 * time.Hour)
+		stats, err := refresh.Run(ctx, db, later, refresh.Options{})
+		if err != nil || stats.Mode != refresh.ModeExpiries || stats.Expired != len(held) {
+			t.Fatalf("refresh at %s: %s, %d clients' credit expired (%v); want expiries of %d", later, stats.Mode, stats.Expired, err, len(held))
+		}
+		var advanced []*pd.TierTab
+		for _, p := range partners {
+			advanced = append(advanced, snapshot(t, db, p))
+		}
+		if _, err := refresh.Run(ctx, db, later.Add(time.Hour), refresh.Options{Full: true}); err != nil {
+			t.Fatal(err)
+		}
+		for i, p := range partners {
 			full := snapshot(t, db, p)
 			if !reflect.DeepEqual(advanced[i], full) {
 				t.Errorf("partner %d moved forward:\n%+v\nthe ledger again:\n%+v", p, advanced[i], full)
 			}
 		}
+		october := false
 		for _, m := range advanced[0].Months {
-			if m.Month.String() == "2026-10-01" && (m.ExpiredLost != 1500 || m.Closing != 0) {
-				t.Errorf("p7's October 2026: %+v", m)
+			if m.Month.String() == "2026-10-01" {
+				october = m.ExpiredLost == 1500 && m.Closing == 0
 			}
 		}
-		if alpha := advanced[2]; alpha.Report.Figures.SoldCredit != 0 || alpha.Months[len(alpha.Months)-2].ExpiredLost != st.AlphaSoldCredit {
-			t.Errorf("Alpha after its credit expired: %+v, August 2027 %+v", alpha.Report.Figures, alpha.Months[len(alpha.Months)-2])
+		if !october {
+			t.Errorf("p7's October 2026 is not the expiry of its last 1,500: %+v", advanced[0].Months)
+		}
+		// The fixture's credit was sold three months before today: it
+		// expires twelve months later, on the same day or the month's last.
+		sold := pd.DateOf(st.Now.AddDate(0, -3, 0), time.UTC)
+		y, m, d := sold.Time().Date()
+		expiry := pd.NewDate(y+1, m, min(d, pd.MonthEnd(pd.NewDate(y+1, m, 1)).Time().Day()))
+		alpha := advanced[2]
+		var expired pd.CreditMonth
+		for _, m := range alpha.Months {
+			if m.Month == pd.MonthStart(expiry) {
+				expired = m
+			}
+		}
+		if alpha.Report.Figures.SoldCredit != 0 || expired.ExpiredLost != st.AlphaSoldCredit {
+			t.Errorf("Alpha after its credit expired on %s: %+v, that month %+v", expiry, alpha.Report.Figures, expired)
 		}
 	})
 }
@@ -182,12 +236,20 @@ func TestANewEventRunsTheLedgerAgain(t *testing.T) {
 
 // The fixture's figures: Alpha qualifies for Partner only (app usage 2),
 // Beta's certification has expired. The first refresh takes the tiers as
-// they are; the Jan 15 review puts both on grace; the Jul 15 review, with
-// the same performance, demotes them. A review applies once.
+// they are; the next review date (Jan 15 or Jul 15) puts both on grace;
+// the one after, with the same performance, demotes them. A review
+// applies once.
 func TestTierReviewsGraceThenDemotion(t *testing.T) {
 	st.Each(t, func(t *testing.T, e st.Engine) {
 		db := e.Open(t, st.Clock)
 		st.Load(t, db)
+		policy, err := db.TierPolicy(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		first := policy.NextReview(pd.DateOf(st.Now, time.UTC))
+		second := policy.NextReview(first)
+		morning := func(d pd.Date) time.Time { return d.Time().Add(7 * time.Hour) }
 		tier := func(p int64) (string, int) {
 			r := snapshot(t, db, p).Report
 			return r.Assigned.Code, r.Below
@@ -199,9 +261,9 @@ func TestTierReviewsGraceThenDemotion(t *testing.T) {
 			alphaBelow, betaBel int
 		}{
 			{st.Now, "", "gold", "silver", 0, 0},
-			{time.Date(2027, 1, 15, 7, 0, 0, 0, time.UTC), "2027-01-15", "gold", "silver", 1, 1},
-			{time.Date(2027, 1, 16, 7, 0, 0, 0, time.UTC), "", "gold", "silver", 1, 1},
-			{time.Date(2027, 7, 16, 7, 0, 0, 0, time.UTC), "2027-07-15", "partner", "partner", 0, 0},
+			{morning(first), first.String(), "gold", "silver", 1, 1},
+			{morning(first.AddDays(1)), "", "gold", "silver", 1, 1},
+			{morning(second.AddDays(1)), second.String(), "partner", "partner", 0, 0},
 		}
 		for _, s := range steps {
 			stats, err := refresh.Run(ctx, db, s.at, refresh.Options{})
@@ -230,7 +292,7 @@ func TestTierReviewsGraceThenDemotion(t *testing.T) {
 			rows.Scan(&on, &before, &after)
 			got = append(got, on.String()+" "+before+"→"+after)
 		}
-		if want := []string{"2027-01-15 gold→gold", "2027-07-15 gold→partner"}; !reflect.DeepEqual(got, want) {
+		if want := []string{first.String() + " gold→gold", second.String() + " gold→partner"}; !reflect.DeepEqual(got, want) {
 			t.Errorf("Alpha's reviews: %v, want %v", got, want)
 		}
 	})
@@ -273,7 +335,7 @@ func TestCurrentCreditIsTheHistoriesClosing(t *testing.T) {
 		db := e.Open(t, st.Clock)
 		st.Load(t, db)
 		st.LoadEvents(t, db, workedExample)
-		for _, at := range []time.Time{st.Now, time.Date(2027, 3, 2, 7, 0, 0, 0, time.UTC)} {
+		for _, at := range []time.Time{st.Now, st.Now.AddDate(0, 0, 95).Add(-5 * time.Hour)} {
 			if _, err := refresh.Run(ctx, db, at, refresh.Options{}); err != nil {
 				t.Fatal(err)
 			}
@@ -344,6 +406,48 @@ func TestRefreshPurgesEndedSignInCounters(t *testing.T) {
 		}
 		if stats.SignInCountersPurged != 3 {
 			t.Errorf("purged %d sign-in counters, want 3", stats.SignInCountersPurged)
+		}
+	})
+}
+
+// A client a partner sold counts towards its app usage while the sale
+// still holds credit: a sale on 29 February, whose credit expires on 28
+// February a year later, counts the day before and not that day.
+func TestAppUsageCountsSalesWhileTheirCreditHolds(t *testing.T) {
+	st.Each(t, func(t *testing.T, e st.Engine) {
+		now := time.Date(2025, 2, 27, 7, 0, 0, 0, time.UTC)
+		db := e.Open(t, func() time.Time { return now })
+		if err := db.SaveProgram(ctx, store.DefaultProgram); err != nil {
+			t.Fatal(err)
+		}
+		sold := time.Date(2024, 2, 29, 10, 0, 0, 0, time.UTC)
+		err := db.Bulk(ctx, func(b *store.Bulk) error {
+			b.Insert("partners", []string{"id", "external_id", "name", "created_at"}, 1, "p-1", "One", sold)
+			b.Insert("clients", []string{"id", "account_id", "name", "created_at"}, 1, "acct-1", "Acme", sold)
+			b.Insert("client_partners", []string{"client_id", "partner_id", "relationship", "started_on"}, 1, 1, "sold", pd.DateOf(sold, time.UTC))
+			return b.Insert("billing_events", []string{"external_id", "occurred_at", "client_id", "partner_id", "product_code", "mrr", "received_at"},
+				"ev-1", sold, 1, 1, "marketing-pro", 1000, sold)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct {
+			day          pd.Date
+			credit       int64
+			usageClients int
+		}{
+			{pd.NewDate(2025, 2, 27), 1000, 1},
+			{pd.NewDate(2025, 2, 28), 0, 0},
+		} {
+			now = c.day.Time().Add(7 * time.Hour)
+			if _, err := refresh.Run(ctx, db, now, refresh.Options{}); err != nil {
+				t.Fatal(err)
+			}
+			r := snapshot(t, db, 1).Report
+			if r.Figures.SoldCredit != c.credit || r.UsageClients != c.usageClients {
+				t.Errorf("%s: sold credit %d over %d clients of the app usage, want %d over %d",
+					c.day, r.Figures.SoldCredit, r.UsageClients, c.credit, c.usageClients)
+			}
 		}
 	})
 }

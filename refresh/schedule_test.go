@@ -56,7 +56,9 @@ func TestDueByWallClockInTheProgramTimeZone(t *testing.T) {
 func TestSchedulerRunsOnceADayAndStops(t *testing.T) {
 	db := st.OpenSQLite(t, st.Clock)
 	st.Load(t, db)
-	now := time.Date(2026, 11, 27, 6, 30, 0, 0, time.UTC)
+	y, m, d := st.Now.Date()
+	now := time.Date(y, m, d, 6, 30, 0, 0, time.UTC) // inside the refresh window, on the fixture's today
+	today := pd.DateOf(now, time.UTC)
 	waits := make(chan time.Duration, 10)
 	ctx, cancel := context.WithCancel(context.Background())
 	var observed []Stats
@@ -88,7 +90,7 @@ func TestSchedulerRunsOnceADayAndStops(t *testing.T) {
 	if len(got) != 2 || got[0] != 0 || got[1] != maxSleep {
 		t.Errorf("waits %v, want the run then an hour's sleep (tomorrow's window is further)", got)
 	}
-	done, err := db.RefreshDone(context.Background(), pd.NewDate(2026, 11, 27))
+	done, err := db.RefreshDone(context.Background(), today)
 	if err != nil || !done {
 		t.Errorf("today's refresh done: %v %v", done, err)
 	}
@@ -100,14 +102,14 @@ func TestSchedulerRunsOnceADayAndStops(t *testing.T) {
 		t.Errorf("observed %+v, want the one full refresh", observed)
 	}
 	// The same day again: nothing to claim.
-	c, err := db.ClaimRefresh(context.Background(), pd.NewDate(2026, 11, 27), "another", false, time.Minute)
+	c, err := db.ClaimRefresh(context.Background(), today, "another", false, time.Minute)
 	if c != nil || err != nil {
 		t.Errorf("claiming a done day: %+v %v", c, err)
 	}
-	if _, err := db.ClaimRefresh(context.Background(), pd.NewDate(2026, 11, 27), "cli", true, time.Minute); err != nil {
+	if _, err := db.ClaimRefresh(context.Background(), today, "cli", true, time.Minute); err != nil {
 		t.Errorf("forcing a done day: %v", err)
 	}
-	if _, err := db.ClaimRefresh(context.Background(), pd.NewDate(2026, 11, 27), "other", true, time.Minute); pd.ErrorCode(err) != pd.EConflict {
+	if _, err := db.ClaimRefresh(context.Background(), today, "other", true, time.Minute); pd.ErrorCode(err) != pd.EConflict {
 		t.Errorf("forcing a running day: %v, want a conflict", err)
 	}
 }

@@ -36,19 +36,30 @@ func TestEngagementOverview(t *testing.T) {
 			t.Errorf("cross-sells: %+v", o.CrossSells)
 		}
 		// The trend: eleven closed months and this one, oldest first.
-		if len(o.Trend) != 12 || o.Trend[11] != o.Now || o.Trend[0].Month != pd.NewDate(2025, 12, 1) || o.Trend[10].Month != pd.NewDate(2026, 10, 1) {
+		y, m, _ := st.Now.Date()
+		month := func(k int) pd.Date { return pd.NewDate(y, m+time.Month(k), 1) } // k months from today's
+		if len(o.Trend) != 12 || o.Trend[11] != o.Now || o.Trend[0].Month != month(-11) || o.Trend[10].Month != month(-1) {
 			t.Fatalf("trend months: %+v", o.Trend)
 		}
-		// October: each client used one tool fewer (Northwind 10/13 → 8,
-		// Initech 4/8 → 5, Globex 1/9 → 1, Umbrella 0); Old Client's
-		// services ended on Oct 28. September also counts Old Client (no
-		// usage then: 0).
-		oct, sep := o.Trend[10], o.Trend[9]
-		if oct.Clients != 4 || oct.IndexSum != 14 || oct.Average() != 35 || oct.Low != 2 || oct.Medium != 1 || oct.High != 1 {
-			t.Errorf("October: %+v", oct)
-		}
-		if sep.Clients != 5 || sep.IndexSum != 14 || sep.Low != 3 {
-			t.Errorf("September: %+v", sep)
+		// Last month and the one before, each client used one tool fewer
+		// (Northwind 10/13 → 8, Initech 4/8 → 5, Globex 1/9 → 1, Umbrella
+		// 0), unless the month ends on or after yesterday's snapshot (today
+		// is the 1st): it then scores as today. Old Client's services
+		// ended 30 days ago: a month counts it (with no usage: 0, Low) when
+		// they ended after its last day.
+		today := pd.DateOf(st.Now, time.UTC)
+		for k, got := range map[int]pd.EngagementMonth{-1: o.Trend[10], -2: o.Trend[9]} {
+			end := month(k + 1).AddDays(-1)
+			want := pd.EngagementMonth{Month: month(k), Clients: 4, IndexSum: 14, Low: 2, Medium: 1, High: 1}
+			if !end.Before(today.AddDays(-1)) {
+				want.IndexSum = o.Now.IndexSum
+			}
+			if today.AddDays(-30).After(end) {
+				want.Clients, want.Low = 5, 3
+			}
+			if got != want {
+				t.Errorf("%s: %+v, want %+v", want.Month.Format("January 2006"), got, want)
+			}
 		}
 		beta, err := db.EngagementOverview(as(betaAdmin, st.AlphaID), store.EngagementQuery{})
 		if err != nil || beta.Now.Clients != 2 {
@@ -97,8 +108,9 @@ func TestRefreshEngagementStoresTheTrend(t *testing.T) {
 		if n, err := db.RefreshEngagement(context.Background(), pd.DateOf(st.Now, time.UTC)); n != 0 || err != nil {
 			t.Errorf("second refresh stored %d (%v)", n, err)
 		}
-		// A month later, one more month closes.
-		if n, err := db.RefreshEngagement(context.Background(), pd.DateOf(st.Now, time.UTC).AddDays(31)); n != 2 || err != nil {
+		// Next month, one more month closes.
+		y, m, _ := st.Now.Date()
+		if n, err := db.RefreshEngagement(context.Background(), pd.NewDate(y, m+1, 1)); n != 2 || err != nil {
 			t.Errorf("next month's refresh stored %d (%v), want 2", n, err)
 		}
 	})
@@ -131,7 +143,7 @@ func TestCrossSellCandidates(t *testing.T) {
 				// Bulk loads fire no trigger: the relationship carries its
 				// copy of the client's columns (migrations 0005, 0008).
 				b.Insert("client_partners", []string{"client_id", "partner_id", "relationship", "started_on", "name", "mrr", "product_mask", "employees"},
-					c.id, 3, "sold", pd.NewDate(2025, 1, 1), fmt.Sprint("Client ", c.id), c.id, c.mask, c.employees)
+					c.id, 3, "sold", pd.DateOf(st.Now, time.UTC).AddDays(-700), fmt.Sprint("Client ", c.id), c.id, c.mask, c.employees)
 			}
 			return nil
 		})

@@ -22,7 +22,12 @@ func events(t *testing.T, db *store.DB, evs ...pd.BillingEventRecord) (pd.Ingest
 	return db.Ingest(adminCtx(), false, func(in *store.Ingest) error { return in.BillingEvents(evs, 0) })
 }
 
-func at(day, hour int) time.Time { return time.Date(2026, 10, day, hour, 0, 0, 0, time.UTC) }
+// at is a time in the month before the fixture's today: after the
+// fixture's billing events (three months before today), before today.
+func at(day, hour int) time.Time {
+	y, m, _ := st.Now.Date()
+	return time.Date(y, m-1, day, hour, 0, 0, 0, time.UTC)
+}
 
 // scalar runs a one-value query.
 func scalar[T any](t *testing.T, db *store.DB, q string, args ...any) T {
@@ -260,6 +265,7 @@ func TestUpsertsByExternalID(t *testing.T) {
 		db := e.Open(t, st.Clock)
 		st.Load(t, db)
 		ctx := adminCtx()
+		today := pd.DateOf(st.Now, time.UTC)
 		res, err := db.Ingest(ctx, false, func(in *store.Ingest) error {
 			if err := in.Staff([]pd.StaffRecord{{ID: "st-new", Name: "Nia New", Email: "nia@vendor.test", Role: pd.RolePartnerManager}}, 0); err != nil {
 				return err
@@ -271,14 +277,14 @@ func TestUpsertsByExternalID(t *testing.T) {
 			if err := in.Clients([]pd.ClientRecord{{ID: "acct-new", Name: "New Co", StripeCustomerID: "cus_1"}}, 3); err != nil {
 				return err
 			}
-			if err := in.Certifications([]pd.CertificationRecord{{ID: "c1", Partner: "p-gamma", Name: "Inbound", Holder: "Gail", EarnedOn: pd.NewDate(2026, 1, 1), ExpiresOn: pd.NewDate(2027, 1, 1)}}, 4); err != nil {
+			if err := in.Certifications([]pd.CertificationRecord{{ID: "c1", Partner: "p-gamma", Name: "Inbound", Holder: "Gail", EarnedOn: today.AddDays(-300), ExpiresOn: today.AddDays(65)}}, 4); err != nil {
 				return err
 			}
-			if err := in.Relationships([]pd.RelationshipRecord{{Client: "acct-new", Partner: "p-gamma", Relationship: pd.RelSold, StartedOn: pd.NewDate(2026, 2, 1)},
-				{Client: northwind, Partner: "p-alpha", Relationship: pd.RelSoldManaged, StartedOn: pd.DateOf(st.Now, time.UTC).AddDays(-400), EndedOn: pd.NewDate(2026, 11, 20)}}, 5); err != nil {
+			if err := in.Relationships([]pd.RelationshipRecord{{Client: "acct-new", Partner: "p-gamma", Relationship: pd.RelSold, StartedOn: today.AddDays(-300)},
+				{Client: northwind, Partner: "p-alpha", Relationship: pd.RelSoldManaged, StartedOn: today.AddDays(-400), EndedOn: today.AddDays(-7)}}, 5); err != nil {
 				return err
 			}
-			return in.Renewals([]pd.RenewalRecord{{Client: "acct-new", RenewalDate: pd.NewDate(2027, 2, 1), ContractType: pd.ContractRenewal, RenewalManager: "st-rita", CurrentMRR: 100, ProposedMRR: 120}}, 7)
+			return in.Renewals([]pd.RenewalRecord{{Client: "acct-new", RenewalDate: today.AddDays(66), ContractType: pd.ContractRenewal, RenewalManager: "st-rita", CurrentMRR: 100, ProposedMRR: 120}}, 7)
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -295,7 +301,7 @@ func TestUpsertsByExternalID(t *testing.T) {
 		// A second open relationship of the same pair is a conflict; a
 		// Stripe customer id belongs to one client.
 		_, err = db.Ingest(ctx, false, func(in *store.Ingest) error {
-			in.Relationships([]pd.RelationshipRecord{{Client: "acct-new", Partner: "p-gamma", Relationship: pd.RelManaged, StartedOn: pd.NewDate(2026, 3, 1)}}, 0)
+			in.Relationships([]pd.RelationshipRecord{{Client: "acct-new", Partner: "p-gamma", Relationship: pd.RelManaged, StartedOn: today.AddDays(-270)}}, 0)
 			return in.Clients([]pd.ClientRecord{{ID: "acct-other", Name: "Other", StripeCustomerID: "cus_1"}}, 1)
 		})
 		be := pd.AsBatchError(err)
