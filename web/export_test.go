@@ -1,0 +1,19 @@
+package web
+
+import (
+	"encoding/base64"
+	"encoding/json"
+)
+
+// ReplaceFlowNonceForTest returns the single sign-on flow cookie value
+// with its nonce replaced, signed as the server signs it: a flow that
+// holds another nonce than the one the provider was given.
+func (s *Server) ReplaceFlowNonceForTest(cookie, nonce string) string {
+	v, _ := s.unsign(flowCookie, cookie)
+	b, _ := base64.RawURLEncoding.DecodeString(v)
+	var f ssoFlow
+	json.Unmarshal(b, &f)
+	f.Nonce = nonce
+	b, _ = json.Marshal(f)
+	return s.sign(flowCookie, base64.RawURLEncoding.EncodeToString(b))
+}
