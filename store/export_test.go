@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"io/fs"
 	"math"
 )
@@ -25,4 +26,9 @@ func (db *DB) MigrateTo(ctx context.Context, version int) (int, error) {
 func (db *DB) ExecForTest(ctx context.Context, q string, args ...any) error {
 	_, err := db.write.ExecContext(ctx, db.dialect.rebind(q), args...)
 	return err
+}
+
+// QueryRowForTest runs a query on the write connection.
+func (db *DB) QueryRowForTest(ctx context.Context, q string, args ...any) *sql.Row {
+	return db.write.QueryRowContext(ctx, db.dialect.rebind(q), args...)
 }

@@ -169,7 +169,9 @@ func (db *DB) SignInSucceeded(ctx context.Context, l SignInLimits, r SignInReser
 	return nil
 }
 
-// CancelSignIn gives back an attempt whose password was never checked.
+// CancelSignIn gives back an attempt that failed nothing: its password was
+// never checked, or it was right and a second step follows (whose codes
+// count as attempts of their own). The failures before it stay counted.
 func (db *DB) CancelSignIn(ctx context.Context, r SignInReservation) error {
 	if err := db.update(ctx, func(t *tx) error { return giveBack(ctx, t, r, 3) }); err != nil {
 		return fmt.Errorf("give back sign-in attempt: %w", err)

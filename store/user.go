@@ -117,11 +117,17 @@ func hashToken(tok string) string {
 
 // CreateSession starts a session for a user who proved their password.
 func (db *DB) CreateSession(ctx context.Context, userID int64, ttl time.Duration, ip, userAgent string) (*Session, error) {
+	return db.CreateSessionVia(ctx, userID, SignInPassword, ttl, ip, userAgent)
+}
+
+// CreateSessionVia starts a session for a user who signed in by method
+// (SignInPassword, SignInTwoFactor or SignInSSO).
+func (db *DB) CreateSessionVia(ctx context.Context, userID int64, method string, ttl time.Duration, ip, userAgent string) (*Session, error) {
 	s := &Session{Token: randomToken(), CSRFToken: randomToken()}
 	err := db.update(ctx, func(t *tx) error {
 		s.ExpiresAt = t.now.Add(ttl)
-		_, err := t.exec(ctx, `INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at, ip, user_agent)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, hashToken(s.Token), userID, s.CSRFToken, t.now, s.ExpiresAt, ip, truncate(userAgent, 300))
+		_, err := t.exec(ctx, `INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at, ip, user_agent, sign_in_method)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, hashToken(s.Token), userID, s.CSRFToken, t.now, s.ExpiresAt, ip, truncate(userAgent, 300), method)
 		return err
 	})
 	if err != nil {

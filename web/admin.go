@@ -76,6 +76,7 @@ type programFormView struct {
 	Owners            []string
 	Notice            bool
 	Error             string
+	SignIn            *signInSettingsView // the sign-in rules' own form (admin_signin.go)
 }
 
 func programFormOf(p pd.Program) *programFormView {
@@ -90,6 +91,9 @@ func (s *Server) programForm(w http.ResponseWriter, r *http.Request) error {
 	}
 	pv := programFormOf(p)
 	pv.Notice = r.URL.Query().Get("notice") == "saved"
+	if pv.SignIn, err = s.signInSettings(r, r.URL.Query().Get("notice") == "sign-in"); err != nil {
+		return err
+	}
 	return s.renderAdmin(w, r, 0, "program", "admin_program", pv)
 }
 
@@ -123,6 +127,9 @@ func (s *Server) saveProgram(w http.ResponseWriter, r *http.Request) error {
 		}
 		pv := programFormOf(p)
 		pv.Horizon, pv.Deadline, pv.Error = r.PostFormValue("renewal_horizon_days"), r.PostFormValue("decision_deadline_days"), pd.ErrorMessage(err)
+		if pv.SignIn, err = s.signInSettings(r, false); err != nil {
+			return err
+		}
 		return s.renderAdmin(w, r, http.StatusBadRequest, "program", "admin_program", pv)
 	}
 	http.Redirect(w, r, "/admin/program?notice=saved", http.StatusSeeOther)

@@ -12,6 +12,7 @@ import (
 	pd "github.com/partnerdesk/partnerdesk"
 	"github.com/partnerdesk/partnerdesk/metrics"
 	"github.com/partnerdesk/partnerdesk/password"
+	"github.com/partnerdesk/partnerdesk/store"
 )
 
 // health is the liveness probe: the process serves requests. It asks the
@@ -42,9 +43,11 @@ type loginPage struct {
 	Email string
 	Next  string
 	// Problem says why the last attempt failed, for the template's words:
-	// "too_long", "wrong", "limited" (for Wait), "busy".
+	// "too_long", "wrong", "limited" (for Wait), "busy", "sso_required",
+	// "expired" (a second step that ended).
 	Problem string
 	Wait    time.Duration
+	SSO     string // the single sign-on provider's name, if any
 }
 
 // WaitMinutes and WaitHours are Wait, rounded up.
@@ -56,7 +59,7 @@ func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, safeNext(r.URL.Query().Get("next")), http.StatusSeeOther)
 		return nil
 	}
-	s.render(w, r, "login", &loginPage{Next: safeNext(r.URL.Query().Get("next"))})
+	s.render(w, r, "login", &loginPage{Next: safeNext(r.URL.Query().Get("next")), SSO: s.ssoName()})
 	return nil
 }
 
@@ -72,7 +75,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	email := strings.ToLower(strings.TrimSpace(r.PostFormValue("email")))
 	pw := r.PostFormValue("password")
 	next := safeNext(r.PostFormValue("next"))
-	page := &loginPage{Email: email, Next: next}
+	page := &loginPage{Email: email, Next: next, SSO: s.ssoName()}
 	refuse := func(status int, problem string) error {
 		w.WriteHeader(status)
 		page.Problem = problem
@@ -81,6 +84,11 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	}
 	if len(email) > 254 || len(pw) > password.MaxBytes {
 		return refuse(http.StatusBadRequest, "too_long")
+	}
+	if sso, err := s.mustUseSSO(ctx, email); err != nil {
+		return err
+	} else if sso {
+		return refuse(http.StatusForbidden, "sso_required")
 	}
 	ip := s.clientIP(r)
 	res, err := s.db.ReserveSignIn(ctx, s.limits, email, ip)
@@ -112,21 +120,23 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 		s.cfg.Metrics.SignIn(metrics.SignInFailure)
 		return refuse(http.StatusUnauthorized, "wrong")
 	}
-	if err := s.db.SignInSucceeded(ctx, s.limits, res); err != nil {
-		return err
-	}
 	if outdated {
 		s.upgradeHash(ctx, id, hash, pw)
 	}
-	sess, err := s.db.CreateSession(ctx, id, s.cfg.SessionTTL, ip, r.UserAgent())
-	if err != nil {
+	if tf, err := s.db.TwoFactorOf(ctx, id); err != nil {
+		return err
+	} else if tf.Confirmed {
+		// Not signed in yet: the attempt is given back without forgetting
+		// the failures before it, and each code is an attempt of its own.
+		if err := s.db.CancelSignIn(ctx, res); err != nil {
+			return err
+		}
+		return s.startSecondStep(w, r, id, next)
+	}
+	if err := s.db.SignInSucceeded(ctx, s.limits, res); err != nil {
 		return err
 	}
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: sess.Token, Path: "/", HttpOnly: true,
-		Secure: s.secure(r), SameSite: http.SameSiteLaxMode, MaxAge: int(s.cfg.SessionTTL / time.Second)})
-	s.cfg.Metrics.SignIn(metrics.SignInSuccess)
-	http.Redirect(w, r, next, http.StatusSeeOther)
-	return nil
+	return s.startSession(w, r, id, store.SignInPassword, next)
 }
 
 // upgradeHash replaces a hash made with other parameters than the

@@ -62,6 +62,11 @@ func startBrowser(t *testing.T, exe string, db *store.DB) (context.Context, stri
 	}
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
+	return chrome(t, exe), ts.URL
+}
+
+// chrome starts a headless Chromium (exe, as chromium found it).
+func chrome(t *testing.T, exe string) context.Context {
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(exe),
 		chromedp.NoSandbox,
@@ -81,7 +86,7 @@ func startBrowser(t *testing.T, exe string, db *store.DB) (context.Context, stri
 	if err := chromedp.Do(ctx); err != nil {
 		t.Fatalf("start Chromium: %v", err)
 	}
-	return ctx, ts.URL
+	return ctx
 }
 
 // Sel is a CSS selector.

@@ -58,6 +58,12 @@ func (s *Server) wrap(rt Route) http.Handler {
 			s.error(w, r, err)
 			return
 		}
+		if rt.Access != Public && !enrolmentRoute(rt.Pattern) {
+			if must, err := s.db.MustEnrolTwoFactor(ctx); err != nil || must {
+				s.sendToEnrol(w, r, err)
+				return
+			}
+		}
 		if rt.Access == Partner {
 			r = r.WithContext(pd.WithViewedPartner(r.Context(), pathID(r, "partner")))
 		}
@@ -75,6 +81,26 @@ func (s *Server) wrap(rt Route) http.Handler {
 			s.error(w, r, err)
 		}
 	})
+}
+
+// enrolmentRoute reports whether a user who must turn on two-factor
+// sign-in may reach pattern meanwhile: its pages, and signing out.
+func enrolmentRoute(pattern string) bool {
+	return strings.HasPrefix(pattern, "/account/two-factor") || strings.HasPrefix(pattern, "/logout")
+}
+
+// sendToEnrol answers a request of a user who must turn on two-factor
+// sign-in first (or the error of finding out): a page is sent to set it
+// up, a form refused.
+func (s *Server) sendToEnrol(w http.ResponseWriter, r *http.Request, err error) {
+	switch {
+	case err != nil:
+		s.error(w, r, err)
+	case r.Method == http.MethodGet:
+		http.Redirect(w, r, "/account/two-factor", http.StatusSeeOther)
+	default:
+		s.error(w, r, pd.Errorf(pd.EForbidden, "The program requires two-factor sign-in of program admins: turn it on first."))
+	}
 }
 
 // serveMachine serves the API and webhooks. Cookies never authenticate

@@ -83,6 +83,19 @@ func (s *Server) routes() []Route {
 		{"GET", "/admin/program", Staff, s.programForm, smallBody},
 		{"POST", "/admin/program", Staff, s.saveProgram, smallBody},
 
+		// Two-factor sign-in and single sign-on (signin_twofactor.go,
+		// account_twofactor.go, sso.go, admin_signin.go).
+		{"GET", "/login/two-factor", Public, s.secondStepForm, smallBody},
+		{"POST", "/login/two-factor", Public, s.secondStep, smallBody},
+		{"GET", "/oidc/login", Public, s.ssoLogin, smallBody},
+		{"GET", "/oidc/callback", Public, s.ssoCallback, smallBody},
+		{"GET", "/account/two-factor", Signed, s.twoFactorForm, smallBody},
+		{"POST", "/account/two-factor/setup", Signed, s.setUpTwoFactor, smallBody},
+		{"POST", "/account/two-factor/confirm", Signed, s.confirmTwoFactor, smallBody},
+		{"POST", "/account/two-factor/recovery-codes", Signed, s.replaceRecoveryCodes, smallBody},
+		{"POST", "/account/two-factor/disable", Signed, s.disableTwoFactor, smallBody},
+		{"POST", "/admin/program/sign-in", Staff, s.saveSignInSettings, smallBody},
+
 		// The Tier tab, its CSV lists and its API (tier.go, tier_csv.go,
 		// tier_api.go): all read the daily refresh's snapshot.
 		{"GET", "/partners/{partner}/tier", Partner, s.tierPage, smallBody},

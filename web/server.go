@@ -15,8 +15,10 @@ import (
 
 	pd "github.com/partnerdesk/partnerdesk"
 	"github.com/partnerdesk/partnerdesk/metrics"
+	"github.com/partnerdesk/partnerdesk/oidc"
 	"github.com/partnerdesk/partnerdesk/password"
 	"github.com/partnerdesk/partnerdesk/store"
+	"github.com/partnerdesk/partnerdesk/twofactor"
 )
 
 //go:embed templates/*.html
@@ -50,6 +52,11 @@ type Config struct {
 	// (default password.Default); a user's hash made with others is
 	// upgraded at their next sign-in.
 	PasswordParams password.Params
+	// TwoFactorKey seals the users' TOTP secrets in the database (32 bytes
+	// or more); without it, a key kept in the database itself does.
+	TwoFactorKey []byte
+	// OIDC is the single sign-on provider; none when its Issuer is empty.
+	OIDC oidc.Config
 }
 
 // Password hashing runs in at most hashSlots computations at once (each
@@ -73,6 +80,9 @@ type Server struct {
 	handler http.Handler // mux behind the cross-origin check
 	api     *apiDoc
 	csrfKey []byte // signs the signed-out visitor's CSRF token
+	flowKey []byte // signs the cookies of a sign-in in progress (its second step, single sign-on)
+	sealer  *twofactor.Sealer
+	sso     *oidc.Provider // nil without single sign-on
 }
 
 // New builds the server and parses the templates once.
@@ -103,10 +113,22 @@ func New(db *store.DB, cfg Config, log *slog.Logger, now pd.Clock) (*Server, err
 	if err != nil {
 		return nil, err
 	}
+	flowKey, err := db.ServerSecret(context.Background(), "sign_in_flow")
+	if err != nil {
+		return nil, err
+	}
+	sealer, err := newSealer(db, cfg.TwoFactorKey)
+	if err != nil {
+		return nil, err
+	}
 	// Log lines written with a request's context carry its id.
 	log = slog.New(requestIDHandler{log.Handler()})
 	s := &Server{db: db, cfg: cfg, log: log, now: now, pages: pages, api: api, csrfKey: csrfKey,
+		flowKey: flowKey, sealer: sealer,
 		limits: store.DefaultSignInLimits, hashing: password.NewHasher(cfg.PasswordParams, hashSlots, hashWait)}
+	if cfg.OIDC.Enabled() {
+		s.sso = oidc.New(cfg.OIDC)
+	}
 	s.mux = http.NewServeMux()
 	for _, rt := range s.routes() {
 		s.mux.Handle(rt.Method+" "+rt.Pattern, s.wrap(rt))

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -31,6 +32,11 @@ type config struct {
 	// TLSCert and TLSKey are PEM files; with both, the server speaks
 	// HTTPS itself (and reloads them on SIGHUP).
 	TLSCert, TLSKey string
+	// TwoFactorKey seals the users' TOTP secrets in the database.
+	TwoFactorKey string
+	// OIDC* configure single sign-on; all three of issuer, client id and
+	// secret, or none.
+	OIDCIssuer, OIDCClientID, OIDCClientSecret, OIDCName string
 
 	// envErrs are settings from the environment that could not be read,
 	// reported by validate.
@@ -52,6 +58,11 @@ func (c *config) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", env("PARTNERDESK_METRICS_ADDR", ""), "serve Prometheus metrics at http://HOST:PORT/metrics (off when empty)")
 	fs.StringVar(&c.TLSCert, "tls-cert", env("PARTNERDESK_TLS_CERT", ""), "PEM certificate (chain) file: serve HTTPS")
 	fs.StringVar(&c.TLSKey, "tls-key", env("PARTNERDESK_TLS_KEY", ""), "PEM private key file of --tls-cert")
+	fs.StringVar(&c.TwoFactorKey, "two-factor-key", c.secret("PARTNERDESK_TWO_FACTOR_KEY", ""), "key (32 characters or more) that encrypts two-factor secrets in the database; default: a key kept in the database (or PARTNERDESK_TWO_FACTOR_KEY_FILE)")
+	fs.StringVar(&c.OIDCIssuer, "oidc-issuer", env("PARTNERDESK_OIDC_ISSUER", ""), "OpenID Connect issuer URL: offer single sign-on through it")
+	fs.StringVar(&c.OIDCClientID, "oidc-client-id", env("PARTNERDESK_OIDC_CLIENT_ID", ""), "client id of Partnerdesk at the OpenID Connect provider")
+	fs.StringVar(&c.OIDCClientSecret, "oidc-client-secret", c.secret("PARTNERDESK_OIDC_CLIENT_SECRET", ""), "client secret of Partnerdesk at the OpenID Connect provider (or PARTNERDESK_OIDC_CLIENT_SECRET_FILE)")
+	fs.StringVar(&c.OIDCName, "oidc-name", env("PARTNERDESK_OIDC_NAME", ""), `the provider's name on the sign-in page ("Sign in with NAME"); default: the issuer's host`)
 }
 
 // secret reads NAME from the environment, or from the file NAME_FILE
@@ -120,7 +131,41 @@ func (c *config) validate() error {
 	if c.ProxyHops < 1 {
 		return usageError{fmt.Errorf("--proxy-hops (PARTNERDESK_PROXY_HOPS): want a number of proxies, 1 or more")}
 	}
+	if c.TwoFactorKey != "" && len(c.TwoFactorKey) < 32 {
+		return usageError{fmt.Errorf("--two-factor-key (PARTNERDESK_TWO_FACTOR_KEY): want 32 characters or more, such as the output of openssl rand -base64 32")}
+	}
+	return c.validateOIDC()
+}
+
+// validateOIDC checks the single sign-on settings: all three or none, and
+// an issuer over HTTPS (plain HTTP only on this machine, for a test
+// provider).
+func (c *config) validateOIDC() error {
+	set := 0
+	for _, v := range []string{c.OIDCIssuer, c.OIDCClientID, c.OIDCClientSecret} {
+		if v != "" {
+			set++
+		}
+	}
+	if set == 0 {
+		return nil
+	}
+	if set < 3 {
+		return usageError{fmt.Errorf("--oidc-issuer, --oidc-client-id and --oidc-client-secret go together")}
+	}
+	u, err := url.Parse(c.OIDCIssuer)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && !(u.Scheme == "http" && isLoopback(u.Hostname()))) {
+		return usageError{fmt.Errorf("--oidc-issuer %q: want an https:// URL", c.OIDCIssuer)}
+	}
 	return nil
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 func (c *config) logger(w io.Writer) *slog.Logger {

@@ -72,3 +72,36 @@ func TestSettingsFromEnvironmentAndFiles(t *testing.T) {
 		t.Error("a certificate without its key accepted")
 	}
 }
+
+// Single sign-on takes its three settings together, an HTTPS issuer (HTTP
+// on loopback only) and its client secret from a file; the two-factor key
+// is long enough.
+func TestSignInSettings(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "oidc")
+	if err := os.WriteFile(file, []byte("client-secret-from-file\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PARTNERDESK_OIDC_CLIENT_SECRET_FILE", file)
+	t.Setenv("PARTNERDESK_OIDC_ISSUER", "https://login.example.com")
+	t.Setenv("PARTNERDESK_OIDC_CLIENT_ID", "partnerdesk")
+	c, err := configFrom(t)
+	if err != nil || c.OIDCClientSecret != "client-secret-from-file" || c.OIDCIssuer != "https://login.example.com" || c.OIDCClientID != "partnerdesk" {
+		t.Fatalf("settings: %+v %v", c, err)
+	}
+	for _, bad := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--oidc-client-id", ""}, "go together"},
+		{[]string{"--oidc-issuer", "http://login.example.com"}, "want an https:// URL"},
+		{[]string{"--oidc-issuer", "login.example.com"}, "want an https:// URL"},
+		{[]string{"--two-factor-key", "short"}, "--two-factor-key"},
+	} {
+		if _, err := configFrom(t, bad.args...); err == nil || !strings.Contains(err.Error(), bad.want) {
+			t.Errorf("%q: %v, want %q", bad.args, err, bad.want)
+		}
+	}
+	if _, err := configFrom(t, "--oidc-issuer", "http://127.0.0.1:9998"); err != nil {
+		t.Errorf("a provider on loopback: %v", err)
+	}
+}

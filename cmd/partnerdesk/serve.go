@@ -17,6 +17,7 @@ import (
 
 	"github.com/partnerdesk/partnerdesk/demo"
 	"github.com/partnerdesk/partnerdesk/metrics"
+	"github.com/partnerdesk/partnerdesk/oidc"
 	"github.com/partnerdesk/partnerdesk/refresh"
 	"github.com/partnerdesk/partnerdesk/store"
 	"github.com/partnerdesk/partnerdesk/web"
@@ -97,7 +98,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 		}
 	}
 	srv, err := web.New(db, web.Config{SecureCookies: cfg.SecureCookies, TrustProxy: cfg.TrustProxy,
-		ProxyHops: cfg.ProxyHops, StripeWebhookSecret: cfg.StripeWebhookSecret, Metrics: m}, log, nil)
+		ProxyHops: cfg.ProxyHops, StripeWebhookSecret: cfg.StripeWebhookSecret, Metrics: m,
+		TwoFactorKey: []byte(cfg.TwoFactorKey), OIDC: oidc.Config{Issuer: cfg.OIDCIssuer, ClientID: cfg.OIDCClientID,
+			ClientSecret: cfg.OIDCClientSecret, Name: cfg.OIDCName}}, log, nil)
 	if err != nil {
 		return err
 	}
