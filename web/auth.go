@@ -71,7 +71,13 @@ const busyRetryAfter = 2 * time.Second
 // cannot all be checked, and the hash runs in one of the hasher's few
 // slots, so that a burst of sign-ins cannot take the server's memory.
 func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
+	// A sign-in writes up to three times (the attempt, its outcome, the
+	// session); behind a long import each could wait store.LockWait for
+	// the lock. One deadline over them all, with room for the hash, keeps
+	// the whole sign-in within that and a hash, then 503.
+	ctx, cancel := context.WithTimeout(r.Context(), store.LockWait+hashWait+time.Second)
+	defer cancel()
+	r = r.WithContext(ctx)
 	email := strings.ToLower(strings.TrimSpace(r.PostFormValue("email")))
 	pw := r.PostFormValue("password")
 	next := safeNext(r.PostFormValue("next"))
@@ -106,7 +112,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 		return errors.Join(err, s.db.CancelSignIn(context.WithoutCancel(ctx), res))
 	}
 	ok, outdated, verr := s.hashing.Verify(ctx, pw, hash) // hash is "" for an unknown email
-	if errors.Is(verr, password.ErrBusy) || errors.Is(verr, context.Canceled) {
+	if errors.Is(verr, password.ErrBusy) || errors.Is(verr, context.Canceled) || errors.Is(verr, context.DeadlineExceeded) {
 		// No slot came free (or the client left while waiting): the
 		// password was not checked, and the attempt does not count.
 		if err := s.db.CancelSignIn(context.WithoutCancel(ctx), res); err != nil {

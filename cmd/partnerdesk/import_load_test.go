@@ -25,7 +25,8 @@ import (
 type duringImport struct {
 	importTook            time.Duration
 	maxPage, maxRead      time.Duration // the slowest page and API read
-	maxWrite              time.Duration // the slowest API write or sign-in
+	maxWrite              time.Duration // the slowest API write
+	maxSignIn             time.Duration // the slowest sign-in
 	pages, reads          int
 	writes, signIns       map[int]int // answers by status
 	unexpected            []string    // any other answer, a 500 say
@@ -135,7 +136,7 @@ func serveDuringImport(t testing.TB, e st.Engine, events, clients int) duringImp
 		a := srv.client("").signIn(t, st.AlphaEmployee, st.Password)
 		mu.Lock()
 		r.signIns[a.status]++
-		r.maxWrite = max(r.maxWrite, a.took)
+		r.maxSignIn = max(r.maxSignIn, a.took)
 		r.signRetry = r.signRetry && (a.status != http.StatusServiceUnavailable || a.header.Get("Retry-After") != "")
 		mu.Unlock()
 		if a.status != http.StatusSeeOther && a.status != http.StatusServiceUnavailable {
@@ -167,8 +168,9 @@ func TestServerAnswersDuringALongImport(t *testing.T) {
 	}
 	st.Each(t, func(t *testing.T, e st.Engine) {
 		r := serveDuringImport(t, e, 150_000, 20_000)
-		t.Logf("import %s; slowest page %s (%d), API read %s (%d), write %s; writes %v, sign-ins %v", r.importTook.Round(time.Millisecond),
-			r.maxPage.Round(time.Millisecond), r.pages, r.maxRead.Round(time.Millisecond), r.reads, r.maxWrite.Round(time.Millisecond), r.writes, r.signIns)
+		t.Logf("import %s; slowest page %s (%d), API read %s (%d), write %s, sign-in %s; writes %v, sign-ins %v", r.importTook.Round(time.Millisecond),
+			r.maxPage.Round(time.Millisecond), r.pages, r.maxRead.Round(time.Millisecond), r.reads, r.maxWrite.Round(time.Millisecond),
+			r.maxSignIn.Round(time.Millisecond), r.writes, r.signIns)
 		for _, u := range r.unexpected {
 			t.Error(u)
 		}
@@ -176,7 +178,11 @@ func TestServerAnswersDuringALongImport(t *testing.T) {
 			t.Errorf("the slowest page took %s, the slowest API read %s, want them answered at once", r.maxPage, r.maxRead)
 		}
 		if r.maxWrite > 7*time.Second {
-			t.Errorf("a write or sign-in waited %s, want it told to come back after the lock wait (5 s)", r.maxWrite)
+			t.Errorf("a write waited %s, want it told to come back after the lock wait (5 s)", r.maxWrite)
+		}
+		// A sign-in's writes share one deadline, with room for its hash.
+		if r.maxSignIn > 10*time.Second {
+			t.Errorf("a sign-in took %s, want it answered within the lock wait and a hash (8 s)", r.maxSignIn)
 		}
 		if !r.writeRetry || !r.signRetry {
 			t.Errorf("a 503 without Retry-After")
@@ -206,8 +212,9 @@ func BenchmarkServeDuringMillionImport(b *testing.B) {
 					}
 					return strings.Join(s, " ")
 				}
-				b.Logf("import %s; slowest page %s of %d, API read %s of %d, write or sign-in %s; writes %s; sign-ins %s", r.importTook.Round(time.Millisecond),
-					r.maxPage.Round(time.Millisecond), r.pages, r.maxRead.Round(time.Millisecond), r.reads, r.maxWrite.Round(time.Millisecond), codes(r.writes), codes(r.signIns))
+				b.Logf("import %s; slowest page %s of %d, API read %s of %d, write %s, sign-in %s; writes %s; sign-ins %s", r.importTook.Round(time.Millisecond),
+					r.maxPage.Round(time.Millisecond), r.pages, r.maxRead.Round(time.Millisecond), r.reads, r.maxWrite.Round(time.Millisecond),
+					r.maxSignIn.Round(time.Millisecond), codes(r.writes), codes(r.signIns))
 				b.ReportMetric(r.importTook.Seconds(), "s/import")
 				b.ReportMetric(float64(r.maxPage.Milliseconds()), "max-page-ms")
 				b.ReportMetric(float64(r.maxRead.Milliseconds()), "max-api-read-ms")
