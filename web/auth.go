@@ -24,7 +24,7 @@ type loginPage struct {
 	Email string
 	Next  string
 	// Problem says why the last attempt failed, for the template's words:
-	// "too_long", "wrong", "limited" (for Wait), "busy".
+	// "too_long", "wrong", "limited" (for Wait), "busy", "deactivated".
 	Problem string
 	Wait    time.Duration
 }
@@ -101,7 +101,10 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 		s.upgradeHash(ctx, id, hash, pw)
 	}
 	sess, err := s.db.CreateSession(ctx, id, s.cfg.SessionTTL, ip, r.UserAgent())
-	if err != nil {
+	if pd.ErrorCode(err) == pd.EForbidden {
+		s.cfg.Metrics.SignIn(metrics.SignInFailure)
+		return refuse(http.StatusForbidden, "deactivated")
+	} else if err != nil {
 		return err
 	}
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: sess.Token, Path: "/", HttpOnly: true,
