@@ -80,7 +80,7 @@ type PartnerFilter struct {
 	Performance string // a performance tier's code, at the last refresh
 	Certified   string // "yes" or "no": holds a certification valid today
 	Country     string
-	Team        int64  // a staff member on the partner's team (manager or consultant)
+	Team        string // part of the name or email of its Partner Manager or Partner Consultant
 	Status      string // "active" or "deactivated"; "" for both
 	Sort        string // one of PartnerSorts
 	Desc        bool
@@ -110,6 +110,9 @@ func (f *PartnerFilter) Validate() error {
 	}
 	if f.Country != "" && !IsCountry(f.Country) {
 		return Errorf(EInvalid, "Unknown country code %q.", f.Country)
+	}
+	if len(f.Team) > MaxQueryLen {
+		return Errorf(EInvalid, "Search text is too long (at most %d characters).", MaxQueryLen)
 	}
 	for _, code := range []string{f.Assigned, f.Performance} {
 		if len(code) > MaxIDLen {

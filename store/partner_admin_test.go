@@ -89,8 +89,9 @@ func TestPartnersListFiguresFiltersSortsAndPages(t *testing.T) {
 			{pd.PartnerFilter{Certified: "yes"}, []string{"Alpha Agency"}},
 			{pd.PartnerFilter{Certified: "no"}, []string{"Beta Works", "gamma Group"}},
 			{pd.PartnerFilter{Country: "DE"}, []string{"Beta Works"}},
-			{pd.PartnerFilter{Team: 1}, []string{"Alpha Agency"}},
-			{pd.PartnerFilter{Team: 2}, []string{"Alpha Agency", "gamma Group"}},
+			{pd.PartnerFilter{Team: "MAYA"}, []string{"Alpha Agency"}},
+			{pd.PartnerFilter{Team: "colin@vendor"}, []string{"Alpha Agency", "gamma Group"}},
+			{pd.PartnerFilter{Team: "rita"}, nil}, // a renewal manager, on no team
 			{pd.PartnerFilter{Query: "p-bet"}, []string{"Beta Works"}},
 			{pd.PartnerFilter{Query: "GAMMA"}, []string{"gamma Group"}},
 			{pd.PartnerFilter{Status: "deactivated"}, []string{"Beta Works"}},
@@ -218,7 +219,7 @@ func TestPartnersListFiguresFiltersSortsAndPages(t *testing.T) {
 		if _, err := db.ListPartners(as(alphaAdmin, 0), pd.PartnerFilter{}); pd.ErrorCode(err) != pd.EForbidden {
 			t.Errorf("a partner admin listing partners: %v", err)
 		}
-		for _, bad := range []pd.PartnerFilter{{Sort: "colour"}, {Certified: "maybe"}, {Country: "France"}, {Status: "gone"}, {Limit: 501}} {
+		for _, bad := range []pd.PartnerFilter{{Sort: "colour"}, {Certified: "maybe"}, {Country: "France"}, {Status: "gone"}, {Limit: 501}, {Team: strings.Repeat("x", 201)}} {
 			if _, err := db.ListPartners(admin, bad); pd.ErrorCode(err) != pd.EInvalid {
 				t.Errorf("filter %+v: %v, want invalid", bad, err)
 			}

@@ -113,8 +113,10 @@ func (db *DB) ListPartners(ctx context.Context, f pd.PartnerFilter) (*pd.Partner
 		if f.Country != "" {
 			add("p.country = ?", f.Country)
 		}
-		if f.Team != 0 {
-			add("(p.partner_manager_id = ? OR p.partner_consultant_id = ?)", f.Team, f.Team)
+		if f.Team != "" {
+			member := `(SELECT tm.id FROM staff tm WHERE lower(tm.name) LIKE ? ESCAPE '\' OR lower(tm.email) LIKE ? ESCAPE '\')`
+			q := likePattern(f.Team)
+			add("(p.partner_manager_id IN "+member+" OR p.partner_consultant_id IN "+member+")", q, q, q, q)
 		}
 		switch f.Status {
 		case "active":

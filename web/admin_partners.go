@@ -23,7 +23,6 @@ type partnersView struct {
 	PageNo int
 	Pages  int
 	Policy pd.TierPolicy
-	Staff  []pd.Staff // the team filter's choices (program admins)
 	Admin  bool       // the signed-in user may change partners
 }
 
@@ -31,16 +30,9 @@ type partnersView struct {
 func parsePartnerFilter(q url.Values) (pd.PartnerFilter, int, error) {
 	f := pd.PartnerFilter{Query: strings.TrimSpace(q.Get("q")), Assigned: q.Get("tier"), Performance: q.Get("performance"),
 		Certified: q.Get("certified"), Country: strings.ToUpper(strings.TrimSpace(q.Get("country"))), Status: q.Get("status"),
-		Sort: q.Get("sort"), Desc: q.Get("dir") == "desc"}
+		Team: strings.TrimSpace(q.Get("team")), Sort: q.Get("sort"), Desc: q.Get("dir") == "desc"}
 	if d := q.Get("dir"); d != "" && d != "asc" && d != "desc" {
 		return f, 0, pd.Errorf(pd.EInvalid, "Sort direction must be asc or desc.")
-	}
-	if v := q.Get("team"); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n <= 0 {
-			return f, 0, pd.Errorf(pd.EInvalid, "Choose a team member from the list.")
-		}
-		f.Team = n
 	}
 	page, size, err := parsePage(q)
 	if err != nil {
@@ -65,11 +57,6 @@ func (s *Server) partnersPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	pv := &partnersView{URL: r.URL, Filter: f, Page: page, PageNo: pageNo, Pages: (page.Total + f.Limit - 1) / f.Limit, Policy: pol,
 		Admin: pd.PrincipalFrom(r.Context()).Role == pd.RoleProgramAdmin}
-	if pv.Admin {
-		if pv.Staff, err = s.db.TeamStaff(r.Context()); err != nil {
-			return err
-		}
-	}
 	return s.renderAdmin(w, r, 0, "partners", "partners", pv)
 }
 
