@@ -40,18 +40,19 @@ const pendingDecisions = `(SELECT COUNT(*) FROM renewals r WHERE r.comm_partner_
 var partnerSorts = map[string]struct {
 	key   string
 	joins string
-	day   int // how many times the key takes the day arguments (certifiedNow, pendingDecisions)
+	args  func(day, horizon pd.Date) []any // the key's arguments, if any
 }{
 	"name":        {key: "lower(p.name)"},
 	"country":     {key: "p.country"},
 	"team":        {key: "lower(COALESCE(sm.name, ''))", joins: " LEFT JOIN staff sm ON sm.id = p.partner_manager_id"},
-	"assigned":    {key: "ta.rank", joins: " JOIN tiers ta ON ta.code = p.tier_code"},
+	"assigned":    {key: "COALESCE(ta.rank, 0)", joins: " LEFT JOIN tiers ta ON ta.code = p.tier_code"},
 	"performance": {key: "COALESCE(tp.rank, 0)", joins: currentTiers + " LEFT JOIN tiers tp ON tp.code = ts.performance_tier"},
 	"sold":        {key: "COALESCE(ts.sold_credit, 0)", joins: currentTiers},
 	"managed":     {key: "COALESCE(ts.managed_mrr, 0)", joins: currentTiers},
 	"usage":       {key: "COALESCE(ts.usage_x2, 0)", joins: currentTiers},
-	"certified":   {key: "CASE WHEN " + certifiedNow + " THEN 1 ELSE 0 END", day: 1},
-	"pending":     {key: pendingDecisions, day: 1},
+	"certified": {key: "CASE WHEN " + certifiedNow + " THEN 1 ELSE 0 END",
+		args: func(day, _ pd.Date) []any { return []any{day, day} }},
+	"pending": {key: pendingDecisions, args: func(day, horizon pd.Date) []any { return []any{day, horizon} }},
 }
 
 // ListPartners returns a page of the partners vendor staff may open (all
@@ -76,12 +77,8 @@ func (db *DB) ListPartners(ctx context.Context, f pd.PartnerFilter) (*pd.Partner
 		sort := partnerSorts[f.Sort]
 		joins, filterJoins := sort.joins, ""
 		var keyArgs []any
-		if sort.day > 0 {
-			if f.Sort == "pending" {
-				keyArgs = []any{day, horizon}
-			} else {
-				keyArgs = []any{day, day}
-			}
+		if sort.args != nil {
+			keyArgs = sort.args(day, horizon)
 		}
 		where, args := []string{"1 = 1"}, []any{}
 		add := func(c string, a ...any) {
