@@ -23,7 +23,7 @@ type partnersView struct {
 	PageNo int
 	Pages  int
 	Policy pd.TierPolicy
-	Admin  bool       // the signed-in user may change partners
+	Admin  bool // the signed-in user may change partners
 }
 
 // parsePartnerFilter reads the list's query string.
