@@ -115,7 +115,9 @@ func hashToken(tok string) string {
 	return hex.EncodeToString(h[:])
 }
 
-// CreateSession starts a session for a user who proved their password.
+// CreateSession starts a session for a user who proved their password,
+// unless the user's partner is deactivated (forbidden: the user knows the
+// password, so saying why gives nothing away).
 func (db *DB) CreateSession(ctx context.Context, userID int64, ttl time.Duration, ip, userAgent string) (*Session, error) {
 	return db.CreateSessionVia(ctx, userID, SignInPassword, ttl, ip, userAgent)
 }
@@ -125,12 +127,22 @@ func (db *DB) CreateSession(ctx context.Context, userID int64, ttl time.Duration
 func (db *DB) CreateSessionVia(ctx context.Context, userID int64, method string, ttl time.Duration, ip, userAgent string) (*Session, error) {
 	s := &Session{Token: randomToken(), CSRFToken: randomToken()}
 	err := db.update(ctx, func(t *tx) error {
+		var off int
+		if err := t.queryRow(ctx, `SELECT COUNT(*) FROM users u JOIN partners p ON p.id = u.partner_id
+			WHERE u.id = ? AND p.deactivated_at IS NOT NULL`, userID).Scan(&off); err != nil {
+			return err
+		}
+		if off > 0 {
+			return pd.Errorf(pd.EForbidden, "Your partner's account is deactivated: its users cannot sign in. Ask the program team.")
+		}
 		s.ExpiresAt = t.now.Add(ttl)
 		_, err := t.exec(ctx, `INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at, ip, user_agent, sign_in_method)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, hashToken(s.Token), userID, s.CSRFToken, t.now, s.ExpiresAt, ip, truncate(userAgent, 300), method)
 		return err
 	})
-	if err != nil {
+	if pd.ErrorCode(err) == pd.EForbidden {
+		return nil, err
+	} else if err != nil {
 		return nil, fmt.Errorf("create session: %w", err)
 	}
 	return s, nil
@@ -149,9 +161,11 @@ func (db *DB) SessionPrincipal(ctx context.Context, token string) (*pd.Principal
 	var csrf, role string
 	var partnerID, staffID sql.NullInt64
 	err := db.view(ctx, func(t *tx) error {
+		// A deactivated partner's sessions are deleted with it; the check
+		// stands for any started in the same instant.
 		return t.queryRow(ctx, `SELECT s.id, s.csrf_token, u.id, u.name, u.email, u.role, u.partner_id, u.staff_id
-			FROM sessions s JOIN users u ON u.id = s.user_id
-			WHERE s.token_hash = ? AND s.expires_at > ?`, hashToken(token), t.now).
+			FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN partners p ON p.id = u.partner_id
+			WHERE s.token_hash = ? AND s.expires_at > ? AND p.deactivated_at IS NULL`, hashToken(token), t.now).
 			Scan(&p.SessionID, &csrf, &p.UserID, &p.Name, &p.Email, &role, &partnerID, &staffID)
 	})
 	if err == sql.ErrNoRows {

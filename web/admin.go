@@ -9,35 +9,6 @@ import (
 	pd "github.com/partnerdesk/partnerdesk"
 )
 
-type partnersView struct {
-	URL      *url.URL
-	Query    string
-	Partners []pd.Partner
-	Total    int
-	PageNo   int
-	Pages    int
-}
-
-// partnersPage lists the partners a vendor staff member may open.
-func (s *Server) partnersPage(w http.ResponseWriter, r *http.Request) error {
-	q := r.URL.Query()
-	page, size, err := parsePage(q)
-	if err != nil {
-		return err
-	}
-	ps, total, err := s.db.ListPartners(r.Context(), pd.PartnerFilter{Query: q.Get("q"), Offset: (page - 1) * size, Limit: size})
-	if err != nil {
-		return err
-	}
-	prog, err := s.db.Program(r.Context())
-	if err != nil {
-		return err
-	}
-	s.render(w, r, "partners", &view{Program: prog, Nav: "partners", Data: &partnersView{URL: r.URL, Query: q.Get("q"),
-		Partners: ps, Total: total, PageNo: page, Pages: (total + size - 1) / size}})
-	return nil
-}
-
 type auditView struct {
 	URL     *url.URL
 	Entries []pd.AuditEntry

@@ -44,7 +44,7 @@ type loginPage struct {
 	Next  string
 	// Problem says why the last attempt failed, for the template's words:
 	// "too_long", "wrong", "limited" (for Wait), "busy", "sso_required",
-	// "expired" (a second step that ended).
+	// "expired" (a second step that ended), "deactivated".
 	Problem string
 	Wait    time.Duration
 	SSO     string // the single sign-on provider's name, if any

@@ -79,7 +79,23 @@ func (s *Server) routes() []Route {
 		{"GET", "/admin/partners/{partner}/team", Staff, s.teamForm, smallBody},
 		{"POST", "/admin/partners/{partner}/team", Staff, s.assignTeam, smallBody},
 
+		// The program's partners and audit log (admin_partners.go,
+		// admin_partner.go, admin_audit.go): the list for vendor staff,
+		// the rest for program admins.
 		{"GET", "/admin/partners", Staff, s.partnersPage, smallBody},
+		{"GET", "/admin/partners.csv", Staff, s.partnersCSV, smallBody},
+		{"GET", "/admin/partners/new", Staff, s.newPartnerForm, smallBody},
+		{"POST", "/admin/partners", Staff, s.createPartner, smallBody},
+		{"GET", "/admin/partners/{partner}", Staff, s.partnerAdminPage, smallBody},
+		{"GET", "/admin/partners/{partner}/edit", Staff, s.editPartnerForm, smallBody},
+		{"POST", "/admin/partners/{partner}/edit", Staff, s.savePartner, smallBody},
+		{"POST", "/admin/partners/{partner}/deactivate", Staff, s.deactivatePartner, smallBody},
+		{"POST", "/admin/partners/{partner}/reactivate", Staff, s.reactivatePartner, smallBody},
+		{"POST", "/admin/partners/{partner}/invitation", Staff, s.setInvitation, smallBody},
+		{"GET", "/admin/partners/{partner}/tier", Staff, s.partnerTierForm, smallBody},
+		{"POST", "/admin/partners/{partner}/tier", Staff, s.assignTier, smallBody},
+		{"GET", "/admin/audit", Staff, s.programAuditPage, smallBody},
+		{"GET", "/admin/audit.csv", Staff, s.programAuditCSV, smallBody},
 		{"GET", "/admin/program", Staff, s.programForm, smallBody},
 		{"POST", "/admin/program", Staff, s.saveProgram, smallBody},
 
