@@ -23,6 +23,9 @@ func (s *Server) health(w http.ResponseWriter, r *http.Request) error {
 type loginPage struct {
 	Email string
 	Next  string
+	// Notice is what a flow that ends on the sign-in page says: "reset"
+	// (the password was changed by a reset link).
+	Notice string
 	// Problem says why the last attempt failed, for the template's words:
 	// "too_long", "wrong", "limited" (for Wait), "busy".
 	Problem string
@@ -38,7 +41,11 @@ func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, safeNext(r.URL.Query().Get("next")), http.StatusSeeOther)
 		return nil
 	}
-	s.render(w, r, "login", &loginPage{Next: safeNext(r.URL.Query().Get("next"))})
+	page := &loginPage{Next: safeNext(r.URL.Query().Get("next"))}
+	if r.URL.Query().Get("notice") == "reset" {
+		page.Notice = "reset"
+	}
+	s.render(w, r, "login", page)
 	return nil
 }
 
@@ -100,13 +107,20 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	if outdated {
 		s.upgradeHash(ctx, id, hash, pw)
 	}
-	sess, err := s.db.CreateSession(ctx, id, s.cfg.SessionTTL, ip, r.UserAgent())
+	s.cfg.Metrics.SignIn(metrics.SignInSuccess)
+	return s.startSession(w, r, id, next)
+}
+
+// startSession signs userID in (a new session and its cookie) and sends
+// the browser to next. Every way in ends here once the user is proven:
+// the password above, an accepted invitation.
+func (s *Server) startSession(w http.ResponseWriter, r *http.Request, userID int64, next string) error {
+	sess, err := s.db.CreateSession(r.Context(), userID, s.cfg.SessionTTL, s.clientIP(r), r.UserAgent())
 	if err != nil {
 		return err
 	}
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: sess.Token, Path: "/", HttpOnly: true,
 		Secure: s.secure(r), SameSite: http.SameSiteLaxMode, MaxAge: int(s.cfg.SessionTTL / time.Second)})
-	s.cfg.Metrics.SignIn(metrics.SignInSuccess)
 	http.Redirect(w, r, next, http.StatusSeeOther)
 	return nil
 }

@@ -47,6 +47,11 @@ func browser(t *testing.T) (context.Context, string) {
 	}
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
+	return chrome(t, exe), ts.URL
+}
+
+// chrome starts a headless Chromium at exe.
+func chrome(t *testing.T, exe string) context.Context {
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(exe),
 		chromedp.NoSandbox,
@@ -63,7 +68,7 @@ func browser(t *testing.T) (context.Context, string) {
 	t.Cleanup(cancel2)
 	ctx, cancel3 := context.WithTimeout(ctx, 60*time.Second)
 	t.Cleanup(cancel3)
-	return ctx, ts.URL
+	return ctx
 }
 
 // Sel is a CSS selector.

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	pd "github.com/partnerdesk/partnerdesk"
+	"github.com/partnerdesk/partnerdesk/email"
 	"github.com/partnerdesk/partnerdesk/metrics"
 	"github.com/partnerdesk/partnerdesk/password"
 	"github.com/partnerdesk/partnerdesk/store"
@@ -50,7 +51,21 @@ type Config struct {
 	// (default password.Default); a user's hash made with others is
 	// upgraded at their next sign-in.
 	PasswordParams password.Params
+	// BaseURL is the public address the links in emails point to
+	// (default http://localhost:8080).
+	BaseURL string
+	// MailDelivery says that a worker delivers the outbox through SMTP;
+	// without it, email stays in the outbox, where program admins read it.
+	MailDelivery bool
 }
+
+// DefaultBaseURL is the links' address when Config.BaseURL is unset.
+const DefaultBaseURL = "http://localhost:8080"
+
+// resetAnswerTime is the least time a password reset request takes to be
+// answered, whether or not its address has an account: the work done for
+// an account (a token, an email) then does not show in the timing.
+const resetAnswerTime = 300 * time.Millisecond
 
 // Password hashing runs in at most hashSlots computations at once (each
 // holds PasswordParams.Memory, 64 MiB by default); a sign-in waits at most
@@ -73,6 +88,11 @@ type Server struct {
 	handler http.Handler // mux behind the cross-origin check
 	api     *apiDoc
 	csrfKey []byte // signs the signed-out visitor's CSRF token
+	mail    *email.Composer
+	// resetLimits bound the password reset requests (in the database);
+	// resetFloor is resetAnswerTime.
+	resetLimits store.ResetLimits
+	resetFloor  time.Duration
 }
 
 // New builds the server and parses the templates once.
@@ -88,6 +108,13 @@ func New(db *store.DB, cfg Config, log *slog.Logger, now pd.Clock) (*Server, err
 	}
 	if cfg.PasswordParams == (password.Params{}) {
 		cfg.PasswordParams = password.Default
+	}
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = DefaultBaseURL
+	}
+	mail, err := email.NewComposer(cfg.BaseURL)
+	if err != nil {
+		return nil, err
 	}
 	pages, err := parseTemplates()
 	if err != nil {
@@ -106,7 +133,8 @@ func New(db *store.DB, cfg Config, log *slog.Logger, now pd.Clock) (*Server, err
 	// Log lines written with a request's context carry its id.
 	log = slog.New(requestIDHandler{log.Handler()})
 	s := &Server{db: db, cfg: cfg, log: log, now: now, pages: pages, api: api, csrfKey: csrfKey,
-		limits: store.DefaultSignInLimits, hashing: password.NewHasher(cfg.PasswordParams, hashSlots, hashWait)}
+		limits: store.DefaultSignInLimits, hashing: password.NewHasher(cfg.PasswordParams, hashSlots, hashWait),
+		mail: mail, resetLimits: store.DefaultResetLimits, resetFloor: resetAnswerTime}
 	s.mux = http.NewServeMux()
 	for _, rt := range s.routes() {
 		s.mux.Handle(rt.Method+" "+rt.Pattern, s.wrap(rt))

@@ -66,6 +66,7 @@ type user struct {
 	status   int
 	location string
 	token    string // an API token, sent as Authorization: Bearer
+	agent    string // the User-Agent it sends, if set
 }
 
 // bearer is an API client holding token (and no cookie).
@@ -106,6 +107,9 @@ func (u *user) do(req *http.Request) string {
 	u.a.t.Helper()
 	if u.token != "" {
 		req.Header.Set("Authorization", "Bearer "+u.token)
+	}
+	if u.agent != "" {
+		req.Header.Set("User-Agent", u.agent)
 	}
 	res, err := u.c.Do(req)
 	if err != nil {

@@ -7,9 +7,12 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/mail"
 	"os"
 	"strconv"
 	"strings"
+
+	"github.com/partnerdesk/partnerdesk/email"
 )
 
 // config is every setting, from flags with environment fallbacks, checked
@@ -31,6 +34,14 @@ type config struct {
 	// TLSCert and TLSKey are PEM files; with both, the server speaks
 	// HTTPS itself (and reloads them on SIGHUP).
 	TLSCert, TLSKey string
+	// SMTPURL names the SMTP server the outbox is delivered through
+	// (smtp://user:pass@host:587 or smtps://…); empty: email stays in the
+	// outbox. MailFrom is the From of every email.
+	SMTPURL  string
+	MailFrom string
+	// BaseURL is the public address of the links in emails (default
+	// http://ADDR, https with --tls-cert).
+	BaseURL string
 
 	// envErrs are settings from the environment that could not be read,
 	// reported by validate.
@@ -52,6 +63,9 @@ func (c *config) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", env("PARTNERDESK_METRICS_ADDR", ""), "serve Prometheus metrics at http://HOST:PORT/metrics (off when empty)")
 	fs.StringVar(&c.TLSCert, "tls-cert", env("PARTNERDESK_TLS_CERT", ""), "PEM certificate (chain) file: serve HTTPS")
 	fs.StringVar(&c.TLSKey, "tls-key", env("PARTNERDESK_TLS_KEY", ""), "PEM private key file of --tls-cert")
+	fs.StringVar(&c.SMTPURL, "smtp-url", c.secret("PARTNERDESK_SMTP_URL", ""), "deliver email through this SMTP server: smtp://USER:PASSWORD@HOST:587 (STARTTLS when offered) or smtps://… (TLS); empty: email stays in the outbox, read at /admin/outbox (or PARTNERDESK_SMTP_URL_FILE)")
+	fs.StringVar(&c.MailFrom, "mail-from", env("PARTNERDESK_MAIL_FROM", ""), "the From of every email, e.g. \"Partner Program <partners@example.com>\" (required with --smtp-url)")
+	fs.StringVar(&c.BaseURL, "base-url", env("PARTNERDESK_BASE_URL", ""), "the public address of the links in emails, e.g. https://partners.example.com (default http://ADDR)")
 }
 
 // secret reads NAME from the environment, or from the file NAME_FILE
@@ -119,6 +133,40 @@ func (c *config) validate() error {
 	}
 	if c.ProxyHops < 1 {
 		return usageError{fmt.Errorf("--proxy-hops (PARTNERDESK_PROXY_HOPS): want a number of proxies, 1 or more")}
+	}
+	return c.validateMail()
+}
+
+// validateMail checks the email settings and fills the base URL's
+// default: the listen address, which is where a browser on this machine
+// reaches the server.
+func (c *config) validateMail() error {
+	if c.SMTPURL != "" {
+		if _, err := email.NewSMTP(c.SMTPURL); err != nil {
+			return usageError{fmt.Errorf("--smtp-url (PARTNERDESK_SMTP_URL): %v", err)}
+		}
+		if c.MailFrom == "" {
+			return usageError{fmt.Errorf("--mail-from (PARTNERDESK_MAIL_FROM) is required with --smtp-url: the address emails come from")}
+		}
+	}
+	if c.MailFrom != "" {
+		if _, err := mail.ParseAddress(c.MailFrom); err != nil {
+			return usageError{fmt.Errorf("--mail-from %q: want an address such as \"Partner Program <partners@example.com>\"", c.MailFrom)}
+		}
+	}
+	if c.BaseURL == "" {
+		host, port, _ := net.SplitHostPort(c.Addr)
+		if host == "" || net.ParseIP(host) != nil && net.ParseIP(host).IsUnspecified() {
+			host = "localhost"
+		}
+		scheme := "http"
+		if c.TLSCert != "" {
+			scheme = "https"
+		}
+		c.BaseURL = scheme + "://" + net.JoinHostPort(host, port)
+	}
+	if _, err := email.ParseBaseURL(c.BaseURL); err != nil {
+		return usageError{fmt.Errorf("--base-url (PARTNERDESK_BASE_URL): %v", err)}
 	}
 	return nil
 }
