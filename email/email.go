@@ -28,14 +28,15 @@ var templateFS embed.FS
 // kinds are the messages there are templates for.
 var kinds = []string{pd.EmailReset, pd.EmailInvitation, pd.EmailDigest}
 
-// Composer renders the emails, with links on a public base URL. It
-// implements pd.Mailer.
+// Composer renders the emails, with links on a public base URL.
 type Composer struct {
 	base  *url.URL
 	text  map[string]*texttemplate.Template
 	html  map[string]*htmltemplate.Template
 	local string // the Message-ID's right-hand side: the base URL's host
 }
+
+var _ pd.Mailer = (*Composer)(nil)
 
 var funcs = map[string]any{
 	"date": func(d pd.Date) string { return d.Format("Jan 2, 2006") },

@@ -40,11 +40,12 @@ func queueEmail(ctx context.Context, t *tx, m pd.Email, userID int64, dedupe str
 const outboxCols = `id, kind, recipient, recipient_name, subject, text_body, html_body, list_unsubscribe, message_id,
 	status, created_at, attempts, next_attempt_at, sent_at, last_error, claimed_until`
 
-func scanOutbox(row scanner) (pd.OutboxEmail, error) {
+// scanOutbox reads outboxCols and then extra.
+func scanOutbox(row scanner, extra ...any) (pd.OutboxEmail, error) {
 	var m pd.OutboxEmail
 	var sent, claimed sql.NullTime
-	err := row.Scan(&m.ID, &m.Kind, &m.To, &m.ToName, &m.Subject, &m.Text, &m.HTML, &m.ListUnsubscribe, &m.MessageID,
-		&m.Status, &m.CreatedAt, &m.Attempts, &m.NextAttempt, &sent, &m.LastError, &claimed)
+	err := row.Scan(append([]any{&m.ID, &m.Kind, &m.To, &m.ToName, &m.Subject, &m.Text, &m.HTML, &m.ListUnsubscribe, &m.MessageID,
+		&m.Status, &m.CreatedAt, &m.Attempts, &m.NextAttempt, &sent, &m.LastError, &claimed}, extra...)...)
 	m.SentAt, m.ClaimedUntil = sent.Time, claimed.Time
 	return m, err
 }
@@ -192,13 +193,10 @@ func (db *DB) ListOutbox(ctx context.Context, offset, limit int) ([]pd.OutboxEma
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var m pd.OutboxEmail
-			var sent, claimed sql.NullTime
-			if err := rows.Scan(&m.ID, &m.Kind, &m.To, &m.ToName, &m.Subject, &m.Text, &m.HTML, &m.ListUnsubscribe, &m.MessageID,
-				&m.Status, &m.CreatedAt, &m.Attempts, &m.NextAttempt, &sent, &m.LastError, &claimed, &total); err != nil {
+			m, err := scanOutbox(rows, &total)
+			if err != nil {
 				return err
 			}
-			m.SentAt, m.ClaimedUntil = sent.Time, claimed.Time
 			ms = append(ms, m)
 		}
 		if err := rows.Err(); err != nil || len(ms) > 0 {

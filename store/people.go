@@ -42,10 +42,24 @@ func usersScope(ctx context.Context, t *tx, write bool) (*pd.Principal, int64, e
 	if err := canViewPartner(ctx, t, p, id); err != nil {
 		return nil, 0, err
 	}
-	if p.Role != pd.RoleProgramAdmin && (write || p.Role == pd.RoleRenewalManager) {
+	if p.Role != pd.RoleProgramAdmin && write {
 		return nil, 0, pd.Errorf(pd.EForbidden, "Only the partner's admins and program admins manage its users.")
 	}
 	return p, id, nil
+}
+
+// userCols are scanned by scanUser: the user u, with its status.
+const userCols = `u.id, u.email, u.name, u.role, COALESCE(u.partner_id, 0),
+	CASE WHEN u.deactivated_at IS NOT NULL THEN 'deactivated' WHEN u.password_hash = '' THEN 'invited' ELSE 'active' END,
+	u.last_sign_in_at, u.invited_at`
+
+func scanUser(row scanner, extra ...any) (pd.User, error) {
+	var u pd.User
+	var role string
+	var last, invited sql.NullTime
+	err := row.Scan(append([]any{&u.ID, &u.Email, &u.Name, &role, &u.PartnerID, &u.Status, &last, &invited}, extra...)...)
+	u.Role, u.LastSignIn, u.InvitedAt = pd.Role(role), last.Time, invited.Time
+	return u, err
 }
 
 // maxListedUsers bounds a users page.
@@ -185,22 +199,22 @@ func (db *DB) ResendInvitation(ctx context.Context, m pd.Mailer, userID int64) e
 	return wrap(err, "resend invitation")
 }
 
-// changeOther loads user userID of the principal's scope for a change,
-// which no one makes to their own account (they could lock themselves
-// out).
-func changeOther(ctx context.Context, t *tx, userID int64) (*pd.Principal, int64, pd.User, error) {
+// changeOther loads user userID of the principal's scope, and the scope,
+// for a change that no one makes to their own account (they could lock
+// themselves out).
+func changeOther(ctx context.Context, t *tx, userID int64) (int64, pd.User, error) {
 	p, partnerID, err := usersScope(ctx, t, true)
 	if err != nil {
-		return nil, 0, pd.User{}, err
+		return 0, pd.User{}, err
 	}
 	u, err := scopedUser(ctx, t, partnerID, userID)
 	if err != nil {
-		return nil, 0, u, err
+		return 0, u, err
 	}
 	if u.ID == p.UserID {
-		return nil, 0, u, pd.Errorf(pd.EForbidden, "You cannot change your own role or deactivate yourself; ask another admin.")
+		return 0, u, pd.Errorf(pd.EForbidden, "You cannot change your own role or deactivate yourself; ask another admin.")
 	}
-	return p, partnerID, u, nil
+	return partnerID, u, nil
 }
 
 // SetUserRole gives a user of the principal's scope another role of that
@@ -208,7 +222,7 @@ func changeOther(ctx context.Context, t *tx, userID int64) (*pd.Principal, int64
 // user keeps a staff role.
 func (db *DB) SetUserRole(ctx context.Context, userID int64, role pd.Role) error {
 	err := db.update(ctx, func(t *tx) error {
-		_, partnerID, u, err := changeOther(ctx, t, userID)
+		partnerID, u, err := changeOther(ctx, t, userID)
 		if err != nil {
 			return err
 		}
@@ -231,7 +245,7 @@ func (db *DB) SetUserRole(ctx context.Context, userID int64, role pd.Role) error
 // in, and everything it did stays.
 func (db *DB) DeactivateUser(ctx context.Context, userID int64) error {
 	err := db.update(ctx, func(t *tx) error {
-		_, partnerID, u, err := changeOther(ctx, t, userID)
+		partnerID, u, err := changeOther(ctx, t, userID)
 		if err != nil {
 			return err
 		}
@@ -257,7 +271,7 @@ func (db *DB) DeactivateUser(ctx context.Context, userID int64) error {
 // again (one that never accepted its invitation needs a new one).
 func (db *DB) ReactivateUser(ctx context.Context, userID int64) error {
 	err := db.update(ctx, func(t *tx) error {
-		_, partnerID, u, err := changeOther(ctx, t, userID)
+		partnerID, u, err := changeOther(ctx, t, userID)
 		if err != nil {
 			return err
 		}

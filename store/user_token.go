@@ -31,20 +31,6 @@ func newUserToken(ctx context.Context, t *tx, purpose string, userID int64, ttl 
 	return tok, expires, nil
 }
 
-// userCols are scanned by scanUser: the user u, with its status.
-const userCols = `u.id, u.email, u.name, u.role, COALESCE(u.partner_id, 0),
-	CASE WHEN u.deactivated_at IS NOT NULL THEN 'deactivated' WHEN u.password_hash = '' THEN 'invited' ELSE 'active' END,
-	u.last_sign_in_at, u.invited_at`
-
-func scanUser(row scanner, extra ...any) (pd.User, error) {
-	var u pd.User
-	var role string
-	var last, invited sql.NullTime
-	err := row.Scan(append([]any{&u.ID, &u.Email, &u.Name, &role, &u.PartnerID, &u.Status, &last, &invited}, extra...)...)
-	u.Role, u.LastSignIn, u.InvitedAt = pd.Role(role), last.Time, invited.Time
-	return u, err
-}
-
 // tokenUser is the user a live token of purpose belongs to; a used or
 // expired token, or one of a deactivated user, is not found.
 func tokenUser(ctx context.Context, t *tx, purpose, token string) (pd.User, error) {

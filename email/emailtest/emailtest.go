@@ -71,7 +71,6 @@ type Server struct {
 	mu   sync.Mutex
 	msgs []Received
 	srv  *smtp.Server
-	hold net.Listener // holds the address while the server is down
 }
 
 // Start starts a server, listening.
