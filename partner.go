@@ -19,6 +19,9 @@ type Program struct {
 	RenewalHorizonDays   int
 	DecisionDeadlineDays int
 	DefaultCommOwner     string // vendor or partner: who owns renewal communication unless a client says otherwise
+	// DigestDays: the daily digest lists the renewal decisions whose
+	// deadline comes within this many days; 0 sends no digest.
+	DigestDays int
 }
 
 // CommOwner is the communication owner a client's setting gives: the
