@@ -28,7 +28,7 @@ func TestBrowserSignsInWithSSO(t *testing.T) {
 	if loc := run(t, ctx, chromedp.Location()); loc != a.ts.URL+clientsURL(st.AlphaID) {
 		t.Errorf("after single sign-on: %s", loc)
 	}
-	if who := run(t, ctx, chromedp.Text(sel(`nav.user span`))); who != "Alice Alpha" {
+	if who := run(t, ctx, chromedp.Text(sel(`nav.user a[href="/account"]`))); who != "Alice Alpha" {
 		t.Errorf("signed in as %q", who)
 	}
 }
