@@ -215,5 +215,6 @@ func Load(t testing.TB, db *store.DB) {
 // tests walking every route can aim at Alpha's data. A new route with a new
 // path value needs its entity here.
 func AlphaPathIDs(t testing.TB, db *store.DB) map[string]int64 {
-	return map[string]int64{"client": Northwind, "renewal": NorthwindOverage, "staff": 1, "token": AlphaReadTokenID}
+	return map[string]int64{"client": Northwind, "renewal": NorthwindOverage, "staff": 1, "token": AlphaReadTokenID,
+		"certification": AlphaCertification}
 }
