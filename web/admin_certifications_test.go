@@ -122,6 +122,9 @@ func TestCertificationsPage(t *testing.T) {
 		if body := beta.get(clientsURL(st.BetaID)); strings.Contains(body, `data-testid="cert-alert"`) {
 			t.Error("Beta still warned of a revoked certification")
 		}
+		if body := a.bearer(st.BetaToken).get("/api/v1/partners/2/tier"); !strings.Contains(body, `"revoked_on":"`+today.String()+`"`) {
+			t.Errorf("the API does not say the certification is revoked: %s", body)
+		}
 		log := beta.get(fmt.Sprintf("/partners/%d/audit", st.BetaID))
 		for _, want := range []string{"certification_added", "certification_revoked"} {
 			if !strings.Contains(log, want) {
