@@ -372,6 +372,17 @@ type TierReport struct {
 	// (the grace it used); NextReview the next review date.
 	Below      int
 	NextReview Date
+	// RulesFrom is when the rules of AsOf took effect (zero: the rules the
+	// program started with); NextRules the next change of them, if one is
+	// scheduled, with what it changes and the tier the same figures would
+	// earn under it.
+	RulesFrom       Date
+	NextRules       *TierRuleSet
+	NextChanges     []TierChange
+	NextPerformance Tier
+	// CertificationEnding is the last valid certification when it expires
+	// within CertificationAlertDays of today.
+	CertificationEnding *Certification
 }
 
 // Grace reports whether the partner keeps its assigned tier on grace,

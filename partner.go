@@ -188,12 +188,16 @@ func (s Staff) Initials() string {
 	return b.String()
 }
 
-// Certification is one a partner holds.
+// Certification is one a partner holds (certification.go).
 type Certification struct {
-	Name      string
-	Holder    string
-	EarnedOn  Date
-	ExpiresOn Date
+	ID          int64
+	PartnerID   int64
+	PartnerName string // in the program's list
+	Name        string
+	Holder      string
+	EarnedOn    Date
+	ExpiresOn   Date
+	RevokedOn   Date // zero unless revoked: no longer valid from that day
 }
 
 // CheckReason checks and tidies the reason of a tier set by hand.

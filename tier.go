@@ -158,21 +158,47 @@ func (g TierGap) Met() bool {
 	return g.SoldCredit == 0 && g.ManagedMRR == 0 && !g.Certification && !g.AppUsage && !g.Invitation
 }
 
+// Gap is what p misses for t: nothing for the entry tier.
+func (pol TierPolicy) Gap(t Tier, p Performance) TierGap {
+	if t.Rank == 0 {
+		return TierGap{Tier: t}
+	}
+	return TierGap{Tier: t,
+		SoldCredit:    max(0, t.SoldCreditMin-p.SoldCredit),
+		ManagedMRR:    max(0, t.ManagedMRRMin-p.ManagedMRR),
+		Certification: !p.Certified,
+		AppUsage:      p.UsageX2 < 2*pol.MinAppUsage,
+		Invitation:    t.InvitationOnly && !p.Invited,
+	}
+}
+
 // NextTier is the tier above current and what p misses for it; false when
 // current is the highest.
 func (pol TierPolicy) NextTier(current Tier, p Performance) (TierGap, bool) {
 	for _, t := range pol.Tiers {
 		if t.Rank == current.Rank+1 {
-			return TierGap{Tier: t,
-				SoldCredit:    max(0, t.SoldCreditMin-p.SoldCredit),
-				ManagedMRR:    max(0, t.ManagedMRRMin-p.ManagedMRR),
-				Certification: !p.Certified,
-				AppUsage:      p.UsageX2 < 2*pol.MinAppUsage,
-				Invitation:    t.InvitationOnly && !p.Invited,
-			}, true
+			return pol.Gap(t, p), true
 		}
 	}
 	return TierGap{}, false
+}
+
+// NearPercent is how close to a tier a partner is "near" it: within this
+// share of each amount the tier requires.
+const NearPercent = 10
+
+// Near reports whether p, without qualifying for t, comes within
+// NearPercent of every amount t requires (sold credit, managed MRR, the
+// average app usage) and meets its other requirements (a valid
+// certification, an invitation): what a partner manager can help close
+// before the next review.
+func (pol TierPolicy) Near(t Tier, p Performance) bool {
+	if t.Rank == 0 || pol.Qualifies(t, p) || !p.Certified || t.InvitationOnly && !p.Invited {
+		return false
+	}
+	near := func(have, need int64) bool { return have*100 >= need*(100-NearPercent) }
+	return near(p.SoldCredit, t.SoldCreditMin) && near(p.ManagedMRR, t.ManagedMRRMin) &&
+		near(int64(p.UsageX2), 2*int64(pol.MinAppUsage))
 }
 
 // Review is the outcome of a tier review.

@@ -28,10 +28,12 @@ func runCredit(ctx context.Context, db *store.DB, prog pd.Program, st *Stats, op
 	if err != nil {
 		return err
 	}
-	policy, err := db.TierPolicy(ctx)
+	// The day is judged by the tier rules in force on it.
+	rules, err := db.TierRules(ctx)
 	if err != nil {
 		return err
 	}
+	policy := rules.On(st.Day)
 	st.Mode = creditMode(cs, maxID, st.Day, prog, opts.Full)
 	pub := store.CreditSnapshot{Snapshot: cs.Snapshot, AsOf: st.Day, Advance: st.Mode == ModeExpiries,
 		Events: cs.Events, MaxEventID: cs.MaxEventID, LaterEvents: cs.LaterEvents,

@@ -15,16 +15,37 @@ const (
 	DefaultMinAppUsage  = 3
 )
 
-// TierPolicy returns the program's tiers, review dates and grace.
+// TierRules returns the program's tier rules over time (tier_rules.go).
+func (db *DB) TierRules(ctx context.Context) (pd.TierRules, error) {
+	var r pd.TierRules
+	err := db.view(ctx, func(t *tx) (err error) {
+		r, err = tierRules(ctx, t)
+		return err
+	})
+	return r, err
+}
+
+// TierPolicy returns the tier rules in force on the program's today: the
+// tiers' names and thresholds that pages show.
 func (db *DB) TierPolicy(ctx context.Context) (pd.TierPolicy, error) {
 	var p pd.TierPolicy
-	err := db.view(ctx, func(t *tx) (err error) {
-		p, err = tierPolicy(ctx, t)
-		return err
+	err := db.view(ctx, func(t *tx) error {
+		rules, err := tierRules(ctx, t)
+		if err != nil {
+			return err
+		}
+		prog, err := program(ctx, t)
+		if err != nil {
+			return err
+		}
+		p = rules.On(today(t, prog))
+		return nil
 	})
 	return p, err
 }
 
+// tierPolicy is the rules the program started with: the tiers table and
+// the program's tier settings.
 func tierPolicy(ctx context.Context, t *tx) (pd.TierPolicy, error) {
 	p := pd.TierPolicy{GraceReviews: DefaultGraceReviews, MinAppUsage: DefaultMinAppUsage}
 	dates := DefaultReviewDates
@@ -61,13 +82,24 @@ func tierPolicy(ctx context.Context, t *tx) (pd.TierPolicy, error) {
 }
 
 // tierReport reads the partner's main report from snapshot st: its tier
-// figures then, its assigned tier and certifications now.
+// figures then, judged by the rules of that day; its assigned tier and
+// certifications now.
 func tierReport(ctx context.Context, t *tx, partnerID int64, st creditState) (pd.TierReport, error) {
 	var r pd.TierReport
-	var err error
-	if r.Policy, err = tierPolicy(ctx, t); err != nil {
+	rules, err := tierRules(ctx, t)
+	if err != nil {
 		return r, err
 	}
+	prog, err := program(ctx, t)
+	if err != nil {
+		return r, err
+	}
+	day := today(t, prog)
+	if st.found {
+		day = st.asOf
+	}
+	set := rules.Set(day)
+	r.Policy, r.RulesFrom = set.Policy, set.From
 	var assigned string
 	if err := t.queryRow(ctx, "SELECT tier_code, elite_invited FROM partners WHERE id = ?", partnerID).Scan(&assigned, &r.Figures.Invited); err != nil {
 		return r, fmt.Errorf("load partner tier: %w", err)
@@ -78,6 +110,13 @@ func tierReport(ctx context.Context, t *tx, partnerID int64, st creditState) (pd
 	}
 	if r.Certifications, err = certifications(ctx, t, partnerID); err != nil {
 		return r, err
+	}
+	if c, ok := pd.CertificationEnding(r.Certifications, today(t, prog)); ok {
+		r.CertificationEnding = &c
+	}
+	r.NextReview = rules.NextReview(day)
+	if next, ok := rules.NextChange(day); ok {
+		r.NextRules, r.NextChanges = &next, r.Policy.Changes(next.Policy)
 	}
 	if !st.found {
 		r.Performance = r.Policy.Tier("")
@@ -101,12 +140,14 @@ func tierReport(ctx context.Context, t *tx, partnerID int64, st creditState) (pd
 	if g, ok := r.Policy.NextTier(r.Performance, r.Figures); ok {
 		r.Next = &g
 	}
-	r.NextReview = r.Policy.NextReview(st.asOf)
+	if r.NextRules != nil {
+		r.NextPerformance = r.NextRules.Policy.PerformanceTier(r.Figures)
+	}
 	return r, nil
 }
 
 func certifications(ctx context.Context, t *tx, partnerID int64) ([]pd.Certification, error) {
-	rows, err := t.query(ctx, `SELECT name, holder, earned_on, expires_on FROM certifications
+	rows, err := t.query(ctx, `SELECT id, partner_id, name, holder, earned_on, expires_on, revoked_on FROM certifications
 		WHERE partner_id = ? ORDER BY expires_on DESC, name`, partnerID)
 	if err != nil {
 		return nil, fmt.Errorf("load certifications: %w", err)
@@ -115,7 +156,7 @@ func certifications(ctx context.Context, t *tx, partnerID int64) ([]pd.Certifica
 	var out []pd.Certification
 	for rows.Next() {
 		var c pd.Certification
-		if err := rows.Scan(&c.Name, &c.Holder, &c.EarnedOn, &c.ExpiresOn); err != nil {
+		if err := rows.Scan(&c.ID, &c.PartnerID, &c.Name, &c.Holder, &c.EarnedOn, &c.ExpiresOn, &c.RevokedOn); err != nil {
 			return nil, fmt.Errorf("load certifications: %w", err)
 		}
 		out = append(out, c)

@@ -27,7 +27,7 @@ type TierInput struct {
 	// last twelve months: the engagement index's count (tools its
 	// subscriptions include that the latest usage snapshot shows in use).
 	Usage     []int
-	Certified bool // a certification earned by the day and expiring after it
+	Certified bool // a certification earned by the day, expiring after it and not revoked by then
 	Below     int  // the grace used at the last review
 }
 
@@ -85,7 +85,7 @@ func (db *DB) TierInputs(ctx context.Context, snapshot int64, day, soldAfter, la
 			return rows.Err()
 		}
 		if err := each("certifications", `SELECT partner_id, COUNT(*) FROM certifications
-			WHERE earned_on <= ? AND expires_on > ? GROUP BY partner_id`, []any{day, day},
+			WHERE earned_on <= ? AND expires_on > ? AND (revoked_on IS NULL OR revoked_on > ?) GROUP BY partner_id`, []any{day, day, day},
 			func(p *TierInput, _ int64) { p.Certified = true }); err != nil {
 			return err
 		}

@@ -191,13 +191,18 @@ func (s *Server) logoutEverywhere(w http.ResponseWriter, r *http.Request) error 
 	return nil
 }
 
-// home sends each user to where their work starts.
+// home sends each user to where their work starts: partner users to their
+// dashboard, partner managers and consultants to their book, other staff
+// to the partners.
 func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 	p := pd.PrincipalFrom(r.Context())
-	if p.Role.IsPartner() {
+	switch {
+	case p.Role.IsPartner():
 		http.Redirect(w, r, fmt.Sprintf("/partners/%d/clients", p.PartnerID), http.StatusSeeOther)
-		return nil
+	case p.Role == pd.RolePartnerManager || p.Role == pd.RolePartnerConsultant:
+		http.Redirect(w, r, "/admin/book", http.StatusSeeOther)
+	default:
+		http.Redirect(w, r, "/admin/partners", http.StatusSeeOther)
 	}
-	http.Redirect(w, r, "/admin/partners", http.StatusSeeOther)
 	return nil
 }

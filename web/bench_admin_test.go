@@ -11,7 +11,7 @@ import (
 // sorted by a snapshot figure, one sorted by the renewal decisions due
 // (counted for every partner), and a filtered search.
 func benchAdminPage(b *testing.B, path string) {
-	db, h, cookie := benchServerAs(b, pd.RoleProgramAdmin, 0)
+	db, h, cookie, _ := benchServerAs(b, pd.RoleProgramAdmin, 0)
 	benchRequests(b, db, h, cookie, path, false)
 }
 

@@ -26,12 +26,13 @@ import (
 // Partner 1 of the scaled demo has 5,000 clients. Each benchmark reports
 // the 95th percentile of server time per request and the queries per request.
 func benchServer(b *testing.B) (*store.DB, http.Handler, *http.Cookie) {
-	return benchServerAs(b, pd.RolePartnerAdmin, 1)
+	db, h, cookie, _ := benchServerAs(b, pd.RolePartnerAdmin, 1)
+	return db, h, cookie
 }
 
-// benchServerAs signs in a user of role (of partner partnerID, for a
-// partner role).
-func benchServerAs(b *testing.B, role pd.Role, partnerID int64) (*store.DB, http.Handler, *http.Cookie) {
+// benchServerAs is benchServer signed in as a new user of role (of
+// partner, for a partner role), with the session's CSRF token for forms.
+func benchServerAs(b *testing.B, role pd.Role, partner int64) (*store.DB, http.Handler, *http.Cookie, string) {
 	dsn := os.Getenv("PARTNERDESK_BENCH_DB")
 	if dsn == "" {
 		b.Skip("set PARTNERDESK_BENCH_DB to a scaled demo database")
@@ -45,8 +46,11 @@ func benchServerAs(b *testing.B, role pd.Role, partnerID int64) (*store.DB, http
 	if _, err := db.Migrate(ctx); err != nil {
 		b.Fatal(err)
 	}
+	if !role.IsPartner() {
+		partner = 0
+	}
 	id, err := db.CreateUser(ctx, store.NewUser{Email: fmt.Sprintf("bench-%d@bench.test", time.Now().UnixNano()),
-		Name: "Bench", PasswordHash: "-", Role: role, PartnerID: partnerID})
+		Name: "Bench", PasswordHash: "-", Role: role, PartnerID: partner})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -58,7 +62,7 @@ func benchServerAs(b *testing.B, role pd.Role, partnerID int64) (*store.DB, http
 	if err != nil {
 		b.Fatal(err)
 	}
-	return db, srv, &http.Cookie{Name: "pd_session", Value: sess.Token}
+	return db, srv, &http.Cookie{Name: "pd_session", Value: sess.Token}, sess.CSRFToken
 }
 
 func benchPage(b *testing.B, path string, partial bool) {

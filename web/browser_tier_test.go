@@ -10,14 +10,19 @@ import (
 
 	pd "github.com/partnerdesk/partnerdesk"
 	"github.com/partnerdesk/partnerdesk/refresh"
+	"github.com/partnerdesk/partnerdesk/store"
 	st "github.com/partnerdesk/partnerdesk/store/storetest"
 )
 
-// tierBrowser is browser with the daily refresh run on the fixture.
-func tierBrowser(t *testing.T) (context.Context, string) {
+// tierBrowser is browser with the daily refresh run on the fixture, after
+// prepare (if any) changed it.
+func tierBrowser(t *testing.T, prepare ...func(db *store.DB)) (context.Context, string) {
 	exe := chromium(t)
 	db := st.OpenSQLite(t, st.Clock)
 	st.Load(t, db)
+	for _, p := range prepare {
+		p(db)
+	}
 	if _, err := refresh.Run(context.Background(), db, st.Now, refresh.Options{}); err != nil {
 		t.Fatal(err)
 	}

@@ -20,6 +20,9 @@ type clientsView struct {
 	Panel   *panelView
 	Tools   []pd.Tool
 	Buckets []string
+	// CertEnding is the partner's last valid certification when it
+	// expires soon: an alert beside the renewals'.
+	CertEnding *pd.Certification
 }
 
 // panelView is the client panel.
@@ -94,6 +97,9 @@ func (s *Server) clientsView(r *http.Request) (*view, error) {
 		return nil, err
 	}
 	if cv.Alerts, err = s.db.RenewalAlerts(r.Context()); err != nil {
+		return nil, err
+	}
+	if cv.CertEnding, err = s.db.CertificationEnding(r.Context()); err != nil {
 		return nil, err
 	}
 	cv.Pages = (cv.Page.Total + f.Limit - 1) / f.Limit

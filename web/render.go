@@ -111,7 +111,14 @@ var funcs = template.FuncMap{
 	"clientsCSV":    clientsCSVURL,
 	"partnersCSV":   partnersCSVURL,
 	"auditCSV":      auditCSVURL,
+	"monthDay":      monthDay,
+	"certAlertDays": func() int { return pd.CertificationAlertDays },
+	"bookDays":      func() int { return pd.BookDeadlineDays },
+	"nearPercent":   func() int { return pd.NearPercent },
 }
+
+// monthDay writes a day of the year, such as a review date ("Jan 15").
+func monthDay(md pd.MonthDay) string { return pd.NewDate(2000, md.Month, md.Day).Format("Jan 2") }
 
 // dict builds a map from key/value pairs, to pass several values to a
 // template.

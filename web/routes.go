@@ -126,6 +126,20 @@ func (s *Server) routes() []Route {
 		{"POST", "/admin/partners/{partner}/tier", Staff, s.assignTier, smallBody},
 		{"GET", "/admin/audit", Staff, s.programAuditPage, smallBody},
 		{"GET", "/admin/audit.csv", Staff, s.programAuditCSV, smallBody},
+		{"GET", "/admin/book", Staff, s.bookPage, smallBody},
+
+		// The tier rules with their preview, and the certifications
+		// (admin_tiers.go, admin_certifications.go).
+		{"GET", "/admin/tiers", Staff, s.tiersPage, smallBody},
+		{"POST", "/admin/tiers", Staff, s.saveTiers, smallBody},
+		{"POST", "/admin/tiers/preview", Staff, s.previewTiers, smallBody},
+		{"GET", "/admin/tiers/preview.csv", Staff, s.tiersPreviewCSV, smallBody},
+		{"POST", "/admin/tiers/cancel", Staff, s.cancelTiers, smallBody},
+		{"GET", "/admin/certifications", Staff, s.certificationsPage, smallBody},
+		{"POST", "/admin/certifications", Staff, s.createCertification, smallBody},
+		{"GET", "/admin/certifications/{certification}", Staff, s.certificationForm, smallBody},
+		{"POST", "/admin/certifications/{certification}", Staff, s.saveCertification, smallBody},
+		{"POST", "/admin/certifications/{certification}/revoke", Staff, s.revokeCertification, smallBody},
 		{"GET", "/admin/program", Staff, s.programForm, smallBody},
 		{"POST", "/admin/program", Staff, s.saveProgram, smallBody},
 

@@ -26,6 +26,7 @@ type apiCertification struct {
 	Holder    string  `json:"holder"`
 	EarnedOn  pd.Date `json:"earned_on"`
 	ExpiresOn pd.Date `json:"expires_on"`
+	RevokedOn pd.Date `json:"revoked_on"`
 }
 
 type apiTier struct {
@@ -71,7 +72,7 @@ func (s *Server) apiTier(w http.ResponseWriter, r *http.Request) error {
 		out.TakenAt = &rep.TakenAt
 	}
 	for _, c := range rep.Certifications {
-		out.Certifications = append(out.Certifications, apiCertification{c.Name, c.Holder, c.EarnedOn, c.ExpiresOn})
+		out.Certifications = append(out.Certifications, apiCertification{c.Name, c.Holder, c.EarnedOn, c.ExpiresOn, c.RevokedOn})
 	}
 	if g := rep.Next; g != nil {
 		out.Next = &apiTierGap{g.Tier.Code, g.Tier.Name, g.SoldCredit, g.ManagedMRR, g.Certification, g.AppUsage, g.Invitation}

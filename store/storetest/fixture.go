@@ -222,5 +222,5 @@ func Load(t testing.TB, db *store.DB) {
 // path value needs its entity here.
 func AlphaPathIDs(t testing.TB, db *store.DB) map[string]int64 {
 	return map[string]int64{"client": Northwind, "renewal": NorthwindOverage, "staff": 1, "token": AlphaReadTokenID,
-		"user": AlphaEmployeeID, "message": AlphaDigestEmail}
+		"user": AlphaEmployeeID, "message": AlphaDigestEmail, "certification": AlphaCertification}
 }

@@ -26,14 +26,18 @@ const (
 	AlphaManagedMRR = 119000
 )
 
+// The fixture's certifications: Alpha's valid one (it expires 165 days
+// after Now) and expired one, and Beta's expired one.
+const AlphaCertification, AlphaExpiredCertification, BetaCertification = 1, 2, 3
+
 func loadCredit(t testing.TB, db *store.DB) {
 	t.Helper()
 	day := func(d int) pd.Date { return pd.DateOf(Now, Now.Location()).AddDays(d) }
 	err := db.Bulk(context.Background(), func(b *store.Bulk) error {
-		certs := []string{"partner_id", "name", "holder", "earned_on", "expires_on"}
-		b.Insert("certifications", certs, AlphaID, "Inbound Marketing", "Alice Alpha", day(-200), day(165))
-		b.Insert("certifications", certs, AlphaID, "Sales Enablement", "Emil Employee", day(-760), day(-30))
-		b.Insert("certifications", certs, BetaID, "Inbound Marketing", "Bob Beta", day(-900), day(-170))
+		certs := []string{"id", "partner_id", "name", "holder", "earned_on", "expires_on"}
+		b.Insert("certifications", certs, AlphaCertification, AlphaID, "Inbound Marketing", "Alice Alpha", day(-200), day(165))
+		b.Insert("certifications", certs, AlphaExpiredCertification, AlphaID, "Sales Enablement", "Emil Employee", day(-760), day(-30))
+		b.Insert("certifications", certs, BetaCertification, BetaID, "Inbound Marketing", "Bob Beta", day(-900), day(-170))
 		events := []string{"external_id", "occurred_at", "client_id", "partner_id", "product_code", "mrr", "received_at"}
 		b.Insert("billing_events", events, "ev-globex-2025-1", Now.AddDate(0, -15, 0), Globex, AlphaID, "service-pro", 25000, Now.AddDate(0, -15, 0))
 		return b.Insert("billing_events", events, "ev-globex-2025-2", Now.AddDate(0, -13, 0), Globex, AlphaID, "service-pro", 0, Now.AddDate(0, -13, 0))
