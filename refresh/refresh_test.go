@@ -297,7 +297,7 @@ func TestTierReviewsGraceThenDemotion(t *testing.T) {
 			t.Errorf("Alpha's reviews: %v, want %v", got, want)
 		}
 		// The demotion is the daily refresh's change in the audit logs, once.
-		if _, err := refresh.Run(ctx, db, time.Date(2027, 7, 17, 7, 0, 0, 0, time.UTC), refresh.Options{}); err != nil {
+		if _, err := refresh.Run(ctx, db, morning(second.AddDays(2)), refresh.Options{}); err != nil {
 			t.Fatal(err)
 		}
 		es, _, err := db.ProgramAudit(pd.WithPrincipal(ctx, &pd.Principal{UserID: 1, Role: pd.RoleProgramAdmin}),
@@ -309,7 +309,7 @@ func TestTierReviewsGraceThenDemotion(t *testing.T) {
 		for _, e := range es {
 			moves = append(moves, fmt.Sprintf("%s %s: %s", e.Actor, e.PartnerName, e.Detail))
 		}
-		if want := []string{"refresh Beta Works: review of 2027-07-15: Silver → Partner", "refresh Alpha Agency: review of 2027-07-15: Gold → Partner"}; !reflect.DeepEqual(moves, want) &&
+		if want := []string{"refresh Beta Works: review of " + second.String() + ": Silver → Partner", "refresh Alpha Agency: review of " + second.String() + ": Gold → Partner"}; !reflect.DeepEqual(moves, want) &&
 			!reflect.DeepEqual(moves, []string{want[1], want[0]}) {
 			t.Errorf("audit of the reviews: %q, want %q", moves, want)
 		}
