@@ -17,6 +17,12 @@ type Program struct {
 	RenewalHorizonDays   int
 	DecisionDeadlineDays int
 	DefaultCommOwner     string // vendor or partner: who owns renewal communication unless a client says otherwise
+	// ConfirmationExpiryDays is how long a confirmation link waits for
+	// the client's answer unless its partner says otherwise.
+	ConfirmationExpiryDays int
+	// ConfirmationCreditDays is how many days after its confirmation a
+	// link credits billing events without a partner.
+	ConfirmationCreditDays int
 }
 
 // CommOwner is the communication owner a client's setting gives: the

@@ -109,7 +109,9 @@ func (s *Server) saveProgram(w http.ResponseWriter, r *http.Request) error {
 	for _, f := range []struct {
 		name, label string
 		dst         *int
-	}{{"renewal_horizon_days", "The renewal horizon", &p.RenewalHorizonDays}, {"decision_deadline_days", "The decision deadline", &p.DecisionDeadlineDays}} {
+	}{{"renewal_horizon_days", "The renewal horizon", &p.RenewalHorizonDays}, {"decision_deadline_days", "The decision deadline", &p.DecisionDeadlineDays},
+		{"confirmation_expiry_days", "A confirmation link's expiry", &p.ConfirmationExpiryDays},
+		{"confirmation_credit_days", "A confirmed link's credit window", &p.ConfirmationCreditDays}} {
 		n, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue(f.name)))
 		if err != nil {
 			bad = append(bad, f.label+" is a whole number of days.")
