@@ -71,6 +71,14 @@ func (s *Server) routes() []Route {
 		{"POST", "/partners/{partner}/renewals/{renewal}/owner", Partner, s.renewalOwner, smallBody},
 		{"POST", "/partners/{partner}/renewals/{renewal}/contact", Partner, s.renewalContact, smallBody},
 		{"GET", "/partners/{partner}/engagement", Partner, s.engagementPage, smallBody},
+
+		// Confirmation links and their public page (confirmation.go).
+		{"GET", "/partners/{partner}/confirmation-links", Partner, s.linksPage, smallBody},
+		{"POST", "/partners/{partner}/confirmation-links", Partner, s.createLink, smallBody},
+		{"POST", "/partners/{partner}/confirmation-links/{link}/cancel", Partner, s.cancelLink, smallBody},
+		{"GET", "/confirm/{token}", Public, s.confirmPage, smallBody},
+		{"POST", "/confirm/{token}", Public, s.answerLink, smallBody},
+
 		{"GET", "/partners/{partner}/team", Partner, s.teamPage, smallBody},
 		{"GET", "/admin/staff", Staff, s.staffPage, smallBody},
 		{"POST", "/admin/staff", Staff, s.createStaff, smallBody},

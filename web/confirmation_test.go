@@ -1,0 +1,155 @@
+package web_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	pd "github.com/partnerdesk/partnerdesk"
+	"github.com/partnerdesk/partnerdesk/store"
+	st "github.com/partnerdesk/partnerdesk/store/storetest"
+	"github.com/partnerdesk/partnerdesk/web"
+)
+
+
+func linksURL(partner int) string { return fmt.Sprintf("/partners/%d/confirmation-links", partner) }
+
+// createLink creates a link through the partner's form and returns its
+// public path.
+func createLink(t *testing.T, u *user, form url.Values) string {
+	t.Helper()
+	u.get(linksURL(st.AlphaID))
+	body := u.post(linksURL(st.AlphaID), form)
+	if u.status != http.StatusCreated {
+		t.Fatalf("create link: status %d\n%s", u.status, body)
+	}
+	m := regexp.MustCompile(`value="https?://[^"/]+(/confirm/[A-Za-z0-9_-]+)"`).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("no link address in\n%s", body)
+	}
+	return m[1]
+}
+
+func northwindLink() url.Values {
+	return url.Values{"client": {fmt.Sprint(st.Northwind)}, "qty_sales-pro": {"2"}, "qty_service-starter": {"1"},
+		"services": {"Onboarding: three workshops"}, "expected_mrr": {"1234.56"}}
+}
+
+func TestClientConfirmsALinkWithoutAnAccount(t *testing.T) {
+	st.Each(t, func(t *testing.T, e st.Engine) {
+		a := newApp(t, e, web.Config{})
+		alice := a.signIn(st.AlphaAdmin)
+		path := createLink(t, alice, northwindLink())
+
+		client := a.anon()
+		page := client.get(path)
+		if client.status != http.StatusOK {
+			t.Fatalf("public page: %d\n%s", client.status, page)
+		}
+		for _, want := range []string{"Alpha Agency", "2 × Sales Professional", "1 × Service Starter", "Onboarding: three workshops"} {
+			if !strings.Contains(page, want) {
+				t.Errorf("public page lacks %q", want)
+			}
+		}
+		// Nothing else of the partner: not the client, its MRR, the
+		// expected MRR, the partner's people, clients or settings.
+		for _, private := range []string{"Northwind", "northwind.example", "1,234.56", "123456", "Alice Alpha", st.AlphaAdmin,
+			"Globex", "Initech", "Umbrella", "crm.example", "Gold", "Sign out"} {
+			if strings.Contains(page, private) {
+				t.Errorf("public page shows %q", private)
+			}
+		}
+		// A form without the signed-out visitor's CSRF token is refused.
+		client.post(path, url.Values{"answer": {"confirm"}, "csrf": {"forged"}})
+		if client.status != http.StatusForbidden {
+			t.Errorf("forged CSRF: %d", client.status)
+		}
+		if body := client.post(path, url.Values{"answer": {"confirm"}}); client.status != http.StatusOK || !strings.Contains(body, "confirmation has been recorded") {
+			t.Fatalf("confirm: %d\n%s", client.status, body)
+		}
+		// Single use.
+		client.post(path, url.Values{"answer": {"reject"}})
+		if client.status != http.StatusNotFound {
+			t.Errorf("second answer: %d", client.status)
+		}
+		list := alice.get(linksURL(st.AlphaID) + "?status=confirmed")
+		if !strings.Contains(list, "Northwind Traders") || !strings.Contains(list, "Confirmed") {
+			t.Errorf("confirmed list:\n%s", list)
+		}
+		if list := alice.get(linksURL(st.AlphaID) + "?status=pending"); strings.Contains(list, "Northwind Traders</td>") {
+			t.Error("confirmed link listed as pending")
+		}
+	})
+}
+
+// Unknown, expired, answered and cancelled tokens get the same status and
+// the same page, so the page tells nothing about which exist.
+func TestConfirmPageAnswersAlikeForEveryDeadToken(t *testing.T) {
+	st.Each(t, func(t *testing.T, e st.Engine) {
+		now := st.Now
+		a := newAppAt(t, e, web.Config{}, func() time.Time { return now })
+		alice := a.signIn(st.AlphaAdmin)
+		expired := createLink(t, alice, url.Values{"client": {fmt.Sprint(st.Globex)}, "qty_sales-pro": {"1"}, "expiry_days": {"1"}})
+		used := createLink(t, alice, northwindLink())
+		cancelled := createLink(t, alice, url.Values{"prospect_name": {"Acme"}, "prospect_domain": {"acme.example"}, "qty_sales-pro": {"1"}})
+
+		visitor := a.anon()
+		visitor.get(used)
+		visitor.post(used, url.Values{"answer": {"confirm"}})
+		links, err := a.db.ConfirmationLinks(pd.WithPrincipal(ctx(), &pd.Principal{UserID: 2, Role: pd.RolePartnerAdmin, PartnerID: st.AlphaID}),
+			store.ConfirmationLinkFilter{Status: pd.LinkPending})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range links {
+			if l.ClientID == 0 {
+				alice.post(fmt.Sprintf("%s/%d/cancel", linksURL(st.AlphaID), l.ID), nil)
+				if alice.status != http.StatusSeeOther {
+					t.Fatalf("cancel: %d", alice.status)
+				}
+			}
+		}
+		now = now.Add(25 * time.Hour)
+
+		var first string
+		for _, path := range []string{"/confirm/unknown-token", expired, used, cancelled} {
+			for _, method := range []string{"GET", "POST"} {
+				var body string
+				if method == "GET" {
+					body = visitor.get(path)
+				} else {
+					body = visitor.post(path, url.Values{"answer": {"confirm"}})
+				}
+				if visitor.status != http.StatusNotFound {
+					t.Errorf("%s %s: %d", method, path, visitor.status)
+				}
+				if first == "" {
+					first = body
+				} else if body != first {
+					t.Errorf("%s %s answers differently:\n%s\n---\n%s", method, path, body, first)
+				}
+			}
+		}
+		if !strings.Contains(first, "cannot be used") {
+			t.Errorf("dead token page:\n%s", first)
+		}
+	})
+}
+
+func TestConfirmPageIsRateLimitedPerAddress(t *testing.T) {
+	st.Each(t, func(t *testing.T, e st.Engine) {
+		a := newApp(t, e, web.Config{})
+		guesser := a.anon()
+		for i := range store.DefaultConfirmationLimits.Address.Max {
+			guesser.get(fmt.Sprintf("/confirm/guess-%d", i))
+		}
+		guesser.get("/confirm/guess-last")
+		if guesser.status != http.StatusTooManyRequests || guesser.header.Get("Retry-After") == "" {
+			t.Errorf("over the limit: %d, Retry-After %q", guesser.status, guesser.header.Get("Retry-After"))
+		}
+	})
+}
