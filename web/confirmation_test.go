@@ -15,7 +15,6 @@ import (
 	"github.com/partnerdesk/partnerdesk/web"
 )
 
-
 func linksURL(partner int) string { return fmt.Sprintf("/partners/%d/confirmation-links", partner) }
 
 // createLink creates a link through the partner's form and returns its
