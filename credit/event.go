@@ -108,6 +108,10 @@ type Movement struct {
 	// that day by time then id, or for an expiry the event that credited
 	// the purchase that expired.
 	EventIDs []string
+	// Link is the confirmation link that credited the purchase behind the
+	// partner's credit (Options.Links); "" when the events named the
+	// partner.
+	Link string
 }
 
 // Delta is the signed change of the partner's credit.
