@@ -108,9 +108,9 @@ type Movement struct {
 	// that day by time then id, or for an expiry the event that credited
 	// the purchase that expired.
 	EventIDs []string
-	// Link is the confirmation link that credited the purchase behind the
-	// partner's credit (Options.Links); "" when the events named the
-	// partner.
+	// Link, on a gain (new, upgraded, returning), is the confirmation link
+	// that credited the purchase behind it (Options.Links); "" when the
+	// events named the partner, and on every other kind.
 	Link string
 }
 

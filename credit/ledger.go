@@ -196,7 +196,7 @@ func (l *Ledger) move(day Date, partner, ci int32, kind Kind, amount int64, ids 
 	if l.onMovement != nil {
 		c := &l.clients[ci]
 		m := Movement{Date: day, Partner: l.partners.list[partner], Client: c.name, Kind: kind, Amount: amount, EventIDs: ids()}
-		if partner == c.owner && m.Kind != KindTransferred {
+		if partner == c.owner && m.Delta() > 0 {
 			m.Link = l.links.name(c.purchaseLink)
 		}
 		l.onMovement(m)

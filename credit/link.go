@@ -1,7 +1,12 @@
 package credit
 
 import (
+	"bufio"
+	"bytes"
 	"cmp"
+	"encoding/json"
+	"fmt"
+	"io"
 	"slices"
 	"strings"
 )
@@ -62,4 +67,49 @@ func (ix *linkIndex) name(i int32) string {
 		return ""
 	}
 	return ix.ids.list[i-1]
+}
+
+// ReadLinks reads confirmed links, one JSON object a line ({"id",
+// "partner", "client", "products": [...], "from", "to"}, days as
+// YYYY-MM-DD; blank lines skipped), for Replay.
+func ReadLinks(r io.Reader) ([]Link, error) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(nil, maxLine)
+	var out []Link
+	for n := 1; sc.Scan(); n++ {
+		if len(bytes.TrimSpace(sc.Bytes())) == 0 {
+			continue
+		}
+		var raw struct {
+			ID, Partner, Client, From, To string
+			Products                      []string
+		}
+		if err := json.Unmarshal(sc.Bytes(), &raw); err != nil {
+			return nil, &LineError{Line: n, Err: err}
+		}
+		from, err1 := ParseDate(raw.From)
+		to, err2 := ParseDate(raw.To)
+		switch {
+		case raw.ID == "" || raw.Partner == "" || raw.Client == "" || len(raw.Products) == 0:
+			return nil, &LineError{Line: n, Err: fmt.Errorf("%w: a link needs an id, a partner, a client and products", ErrInvalid)}
+		case err1 != nil || err2 != nil || to < from:
+			return nil, &LineError{Line: n, Err: fmt.Errorf("%w: a link's from and to are days, YYYY-MM-DD, from first", ErrInvalid)}
+		}
+		out = append(out, Link{ID: raw.ID, Partner: raw.Partner, Client: raw.Client, Products: raw.Products, From: from, To: to})
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("read links: %w", err)
+	}
+	return out, nil
+}
+
+// linked credits ev, an event of client ci on day read by Replay, through
+// a link when its partner is NoPartner (Add does it in event).
+func (l *Ledger) linked(ci int32, day Date, ev dayEvent) dayEvent {
+	if len(l.links.byClient) == 0 || l.partners.list[ev.partner] != NoPartner {
+		return ev
+	}
+	p, link := l.links.credit(l.clients[ci].name, l.products.list[ev.product], day, NoPartner)
+	ev.partner, ev.link = l.partners.intern(p), link
+	return ev
 }

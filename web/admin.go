@@ -104,7 +104,8 @@ func (s *Server) saveProgram(w http.ResponseWriter, r *http.Request) error {
 	}
 	p := pd.Program{Name: r.PostFormValue("name"), Currency: r.PostFormValue("currency"), TimeZone: r.PostFormValue("time_zone"),
 		RefreshStart: r.PostFormValue("refresh_start"), RefreshEnd: r.PostFormValue("refresh_end"),
-		CreditExpiryMonths: cur.CreditExpiryMonths, DefaultCommOwner: r.PostFormValue("default_comm_owner")}
+		CreditExpiryMonths: cur.CreditExpiryMonths, DefaultCommOwner: r.PostFormValue("default_comm_owner"),
+		ConfirmationExpiryDays: cur.ConfirmationExpiryDays, ConfirmationCreditDays: cur.ConfirmationCreditDays}
 	var bad []string
 	for _, f := range []struct {
 		name, label string
@@ -112,7 +113,11 @@ func (s *Server) saveProgram(w http.ResponseWriter, r *http.Request) error {
 	}{{"renewal_horizon_days", "The renewal horizon", &p.RenewalHorizonDays}, {"decision_deadline_days", "The decision deadline", &p.DecisionDeadlineDays},
 		{"confirmation_expiry_days", "A confirmation link's expiry", &p.ConfirmationExpiryDays},
 		{"confirmation_credit_days", "A confirmed link's credit window", &p.ConfirmationCreditDays}} {
-		n, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue(f.name)))
+		v := strings.TrimSpace(r.PostFormValue(f.name))
+		if v == "" && (f.dst == &p.ConfirmationExpiryDays || f.dst == &p.ConfirmationCreditDays) {
+			continue // a form without them keeps the settings (checkProgram fills 0 with the defaults)
+		}
+		n, err := strconv.Atoi(v)
 		if err != nil {
 			bad = append(bad, f.label+" is a whole number of days.")
 		}

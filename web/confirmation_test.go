@@ -10,6 +10,7 @@ import (
 	"time"
 
 	pd "github.com/partnerdesk/partnerdesk"
+	"github.com/partnerdesk/partnerdesk/refresh"
 	"github.com/partnerdesk/partnerdesk/store"
 	st "github.com/partnerdesk/partnerdesk/store/storetest"
 	"github.com/partnerdesk/partnerdesk/web"
@@ -149,6 +150,51 @@ func TestConfirmPageIsRateLimitedPerAddress(t *testing.T) {
 		guesser.get("/confirm/guess-last")
 		if guesser.status != http.StatusTooManyRequests || guesser.header.Get("Retry-After") == "" {
 			t.Errorf("over the limit: %d, Retry-After %q", guesser.status, guesser.header.Get("Retry-After"))
+		}
+	})
+}
+
+// A confirmed link credits its partner with a billing event that names no
+// partner, through the daily refresh, and the Tier tab says so; an event
+// that names a partner keeps it, link or not.
+func TestConfirmedLinkCreditsThePartnerThroughTheRefresh(t *testing.T) {
+	st.Each(t, func(t *testing.T, e st.Engine) {
+		a := newApp(t, e, web.Config{})
+		alice := a.signIn(st.AlphaAdmin)
+		for _, form := range []url.Values{
+			{"client": {fmt.Sprint(st.Globex)}, "qty_sales-pro": {"1"}},
+			{"client": {fmt.Sprint(st.Northwind)}, "qty_content-pro": {"1"}},
+		} {
+			path := createLink(t, alice, form)
+			client := a.anon()
+			client.get(path)
+			if client.post(path, url.Values{"answer": {"confirm"}}); client.status != http.StatusOK {
+				t.Fatalf("confirm: %d", client.status)
+			}
+		}
+		at := st.Now.Add(-time.Hour).UTC().Format(time.RFC3339)
+		in := a.bearer(st.IngestToken)
+		if r := in.ingest("billing-events", `{"records":[
+			{"id":"ev-link-1","occurred_at":"`+at+`","client":"acct-globex.example","product":"sales-pro","mrr":25000},
+			{"id":"ev-link-2","occurred_at":"`+at+`","client":"acct-northwind.example","partner":"p-beta","product":"content-pro","mrr":7000}]}`); in.status != http.StatusOK {
+			t.Fatalf("ingest: %d %+v", in.status, r)
+		}
+		if _, err := refresh.Run(ctx(), a.db, st.Now, refresh.Options{}); err != nil {
+			t.Fatal(err)
+		}
+		month := "?month=" + st.Now.Format(monthParam)
+		body := alice.get("/partners/1/tier" + month)
+		moves := testid(body, "month-moves")
+		if !strings.Contains(moves, "Globex Corp") || !strings.Contains(moves, "credited by confirmation link") {
+			t.Errorf("Alpha's month lacks Globex credited by the link:\n%s", moves)
+		}
+		if strings.Count(moves, "credited by confirmation link") != 1 {
+			t.Errorf("Alpha's month shows the link more than once:\n%s", moves)
+		}
+		// Northwind's event named Beta: Beta gains it, not through the link.
+		beta := a.signIn(st.BetaAdmin).get("/partners/2/tier" + month)
+		if m := testid(beta, "month-moves"); !strings.Contains(m, "Northwind") || strings.Contains(m, "confirmation link") {
+			t.Errorf("Beta's month:\n%s", m)
 		}
 	})
 }

@@ -34,3 +34,7 @@ CREATE TABLE confirmation_link_products (
 
 ALTER TABLE program ADD COLUMN confirmation_expiry_days INTEGER NOT NULL DEFAULT 30;
 ALTER TABLE program ADD COLUMN confirmation_credit_days INTEGER NOT NULL DEFAULT 90;
+
+-- How many confirmed links of clients the credit snapshot was made with:
+-- a new one makes the next refresh run the ledger again.
+ALTER TABLE credit_state ADD COLUMN links BIGINT NOT NULL DEFAULT 0;
