@@ -55,18 +55,19 @@ type ConfirmationLink struct {
 	PartnerName string
 	// ClientID is the client the link is for; 0 for a prospect, named by
 	// ProspectName and ProspectDomain.
-	ClientID       int64
-	ClientName     string // the client's name, or the prospect's
-	ProspectDomain string
-	Products       []LinkProduct
-	Services       string
-	ExpectedMRR    int64
-	Status         LinkStatus
-	CreatedBy      string
-	CreatedAt      time.Time
-	ExpiresAt      time.Time
-	AnsweredAt     *time.Time
-	Reason         string // the client's reason for a rejection
+	ClientID        int64
+	ClientAccountID string // "" for a prospect
+	ClientName      string // the client's name, or the prospect's
+	ProspectDomain  string
+	Products        []LinkProduct
+	Services        string
+	ExpectedMRR     int64
+	Status          LinkStatus
+	CreatedBy       string
+	CreatedAt       time.Time
+	ExpiresAt       time.Time
+	AnsweredAt      *time.Time
+	Reason          string // the client's reason for a rejection
 	// CreditFrom and CreditTo bound the days whose billing events the
 	// confirmed link credits, both included.
 	CreditFrom, CreditTo Date
@@ -75,12 +76,14 @@ type ConfirmationLink struct {
 // NewConfirmationLink is what a partner user fills in. Either ClientID or
 // a prospect (ProspectName and ProspectDomain) names the client.
 type NewConfirmationLink struct {
-	ClientID       int64
-	ProspectName   string
-	ProspectDomain string
-	Products       []LinkProduct
-	Services       string
-	ExpectedMRR    int64
+	ClientID int64
+	// ClientAccountID names the client by its account id instead (the API).
+	ClientAccountID string
+	ProspectName    string
+	ProspectDomain  string
+	Products        []LinkProduct
+	Services        string
+	ExpectedMRR     int64
 	// ExpiryDays is how long the client has to answer; 0 means the
 	// program's setting.
 	ExpiryDays int

@@ -107,15 +107,24 @@ func validDomain(d string) bool {
 // employee for the clients assigned to them. Either may name a prospect.
 func (db *DB) CreateConfirmationLink(ctx context.Context, nl pd.NewConfirmationLink) (*pd.ConfirmationLink, string, error) {
 	tok := randomToken()
-	var id int64
+	var created []pd.ConfirmationLink
 	err := db.update(ctx, func(t *tx) error {
-		partnerID, err := partnerScope(ctx, t, true)
+		partnerID, err := linkPartner(ctx, t)
 		if err != nil {
 			return err
 		}
 		prog, err := program(ctx, t)
 		if err != nil {
 			return err
+		}
+		if nl.ClientAccountID != "" {
+			err := t.queryRow(ctx, `SELECT c.id FROM clients c JOIN client_partners cp ON cp.client_id = c.id
+				WHERE c.account_id = ? AND cp.partner_id = ? AND cp.ended_on IS NULL`, nl.ClientAccountID, partnerID).Scan(&nl.ClientID)
+			if err == sql.ErrNoRows {
+				return pd.Errorf(pd.ENotFound, "Client not found.")
+			} else if err != nil {
+				return fmt.Errorf("find client %q: %w", nl.ClientAccountID, err)
+			}
 		}
 		if err := checkNewLink(&nl, prog); err != nil {
 			return err
@@ -133,7 +142,7 @@ func (db *DB) CreateConfirmationLink(ctx context.Context, nl pd.NewConfirmationL
 			clientID, subject = sql.NullInt64{Int64: c.ID, Valid: true}, c.Name
 		}
 		userID, _ := actor(ctx)
-		id, err = t.insert(ctx, `INSERT INTO confirmation_links (partner_id, client_id, prospect_name, prospect_domain, services,
+		id, err := t.insert(ctx, `INSERT INTO confirmation_links (partner_id, client_id, prospect_name, prospect_domain, services,
 				expected_mrr, token_hash, status, created_by, created_at, expires_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)`,
 			partnerID, clientID, nl.ProspectName, nl.ProspectDomain, nl.Services, nl.ExpectedMRR, hashToken(tok),
@@ -147,13 +156,35 @@ func (db *DB) CreateConfirmationLink(ctx context.Context, nl pd.NewConfirmationL
 				return fmt.Errorf("create confirmation link: %w", err)
 			}
 		}
-		return audit(ctx, t, partnerID, "confirmation_link_created", "confirmation_link", fmt.Sprint(id), subject)
+		if err := audit(ctx, t, partnerID, "confirmation_link_created", "confirmation_link", fmt.Sprint(id), subject); err != nil {
+			return err
+		}
+		created, err = links(ctx, t, "l.partner_id = ? AND l.id = ?", partnerID, "", id)
+		return err
 	})
 	if err != nil {
 		return nil, "", err
 	}
-	l, err := db.ConfirmationLink(ctx, id)
-	return l, tok, err
+	return &created[0], tok, nil
+}
+
+// linkPartner is the partner a new link belongs to: a partner user's, or,
+// for an ingest token (the vendor's systems, program-wide writers), the
+// partner the API path names.
+func linkPartner(ctx context.Context, t *tx) (int64, error) {
+	p := pd.PrincipalFrom(ctx)
+	if p == nil || p.TokenID == 0 || p.Scope != pd.ScopeIngest {
+		return partnerScope(ctx, t, true)
+	}
+	id := pd.ViewedPartnerFrom(ctx)
+	var n int
+	if err := t.queryRow(ctx, "SELECT COUNT(*) FROM partners WHERE id = ?", id).Scan(&n); err != nil {
+		return 0, err
+	}
+	if n == 0 {
+		return 0, pd.Errorf(pd.ENotFound, "Partner not found.")
+	}
+	return id, nil
 }
 
 // ConfirmationLinkFilter chooses the links a list shows.
@@ -211,7 +242,7 @@ func links(ctx context.Context, t *tx, where string, partnerID int64, status pd.
 	}
 	today := today(t, prog)
 	args := append([]any{t.now, today, partnerID}, more...)
-	q := `SELECT l.id, l.partner_id, p.name, COALESCE(l.client_id, 0), COALESCE(c.name, l.prospect_name), l.prospect_domain,
+	q := `SELECT l.id, l.partner_id, p.name, COALESCE(l.client_id, 0), COALESCE(c.account_id, ''), COALESCE(c.name, l.prospect_name), l.prospect_domain,
 			l.services, l.expected_mrr, ` + linkStatusSQL + ` AS status, COALESCE(u.name, ''), l.created_at, l.expires_at, l.answered_at,
 			l.reason, l.credit_from, l.credit_to
 		FROM confirmation_links l JOIN partners p ON p.id = l.partner_id
@@ -221,7 +252,7 @@ func links(ctx context.Context, t *tx, where string, partnerID int64, status pd.
 		q = "SELECT * FROM (" + q + ") s WHERE s.status = ?"
 		args = append(args, string(status))
 	}
-	rows, err := t.query(ctx, q+" ORDER BY 11 DESC, 1 DESC", args...)
+	rows, err := t.query(ctx, q+" ORDER BY 12 DESC, 1 DESC", args...)
 	if err != nil {
 		return nil, err
 	}
@@ -233,7 +264,7 @@ func links(ctx context.Context, t *tx, where string, partnerID int64, status pd.
 		var status string
 		var answered sql.NullTime
 		var from, to sql.Null[pd.Date]
-		if err := rows.Scan(&l.ID, &l.PartnerID, &l.PartnerName, &l.ClientID, &l.ClientName, &l.ProspectDomain, &l.Services,
+		if err := rows.Scan(&l.ID, &l.PartnerID, &l.PartnerName, &l.ClientID, &l.ClientAccountID, &l.ClientName, &l.ProspectDomain, &l.Services,
 			&l.ExpectedMRR, &status, &l.CreatedBy, &l.CreatedAt, &l.ExpiresAt, &answered, &l.Reason, &from, &to); err != nil {
 			return nil, err
 		}

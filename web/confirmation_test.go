@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -195,6 +196,65 @@ func TestConfirmedLinkCreditsThePartnerThroughTheRefresh(t *testing.T) {
 		beta := a.signIn(st.BetaAdmin).get("/partners/2/tier" + month)
 		if m := testid(beta, "month-moves"); !strings.Contains(m, "Northwind") || strings.Contains(m, "confirmation link") {
 			t.Errorf("Beta's month:\n%s", m)
+		}
+	})
+}
+
+func TestConfirmationLinksAPI(t *testing.T) {
+	st.Each(t, func(t *testing.T, e st.Engine) {
+		a := newApp(t, e, web.Config{})
+		in := a.bearer(st.IngestToken)
+		path := fmt.Sprintf("/api/v1/partners/%d/confirmation-links", st.AlphaID)
+		body := in.postJSON(path, `{"client":"acct-initech.example","products":[{"product":"sales-pro","quantity":2}],"services":"Setup","expected_mrr":15000}`)
+		var created struct {
+			Link struct {
+				ID     int64
+				Status string
+				Client string
+			}
+			URL string
+		}
+		if err := json.Unmarshal([]byte(body), &created); err != nil || in.status != http.StatusCreated ||
+			created.Link.Status != "pending" || created.Link.Client != "acct-initech.example" || !strings.Contains(created.URL, "/confirm/") {
+			t.Fatalf("create: %d %s", in.status, body)
+		}
+		// The address opens the public page.
+		u, _ := url.Parse(created.URL)
+		if visitor := a.anon(); !strings.Contains(visitor.get(u.Path), "Alpha Agency") {
+			t.Errorf("the API's link does not open: %d", visitor.status)
+		}
+		// Refusals: another partner's client, a read token, no product.
+		for _, c := range []struct {
+			who  *user
+			path string
+			body string
+			want int
+		}{
+			{in, path, `{"client":"acct-hooli.example","products":[{"product":"sales-pro","quantity":1}]}`, http.StatusNotFound},
+			{in, path, `{"prospect":{"name":"Acme","domain":"acme.example"},"products":[]}`, http.StatusBadRequest},
+			{in, path, `{"client":"acct-initech.example","products":[{"product":"sales-pro","quantity":1}],"extra":1}`, http.StatusBadRequest},
+			{a.bearer(st.AlphaToken), path, `{"client":"acct-initech.example","products":[{"product":"sales-pro","quantity":1}]}`, http.StatusForbidden},
+			{in, "/api/v1/partners/999/confirmation-links", `{"prospect":{"name":"Acme","domain":"acme.example"},"products":[{"product":"sales-pro","quantity":1}]}`, http.StatusNotFound},
+		} {
+			if c.who.postJSON(c.path, c.body); c.who.status != c.want {
+				t.Errorf("POST %s %s: %d, want %d", c.path, c.body, c.who.status, c.want)
+			}
+		}
+		reader := a.bearer(st.AlphaToken)
+		var list struct{ Links []struct{ ID int64 } }
+		if err := json.Unmarshal([]byte(reader.get(path+"?status=pending")), &list); err != nil || reader.status != http.StatusOK ||
+			len(list.Links) != 1 || list.Links[0].ID != created.Link.ID {
+			t.Errorf("list: %d %+v %v", reader.status, list, err)
+		}
+		if reader.get(path + "?status=confirmed"); reader.status != http.StatusOK {
+			t.Errorf("confirmed list: %d", reader.status)
+		}
+		beta := a.bearer(st.BetaToken)
+		if beta.get(path); beta.status != http.StatusNotFound {
+			t.Errorf("Beta reads Alpha's links: %d", beta.status)
+		}
+		if in.get(path); in.status != http.StatusForbidden {
+			t.Errorf("an ingest token reads: %d", in.status)
 		}
 	})
 }

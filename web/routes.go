@@ -110,6 +110,8 @@ func (s *Server) routes() []Route {
 		{"GET", "/partners/{partner}/tier.csv", Partner, s.tierCSV, smallBody},
 		{"GET", "/api/v1/partners/{partner}/tier", API, s.apiTier, smallBody},
 		{"GET", "/api/v1/partners/{partner}/credit", API, s.apiCredit, smallBody},
+		{"GET", "/api/v1/partners/{partner}/confirmation-links", API, s.apiLinks, smallBody},
+		{"POST", "/api/v1/partners/{partner}/confirmation-links", API, s.apiCreateLink, smallBody},
 
 		// Data in and out: the REST API (api.go, described by openapi.json),
 		// CSV export and import, API tokens, the Stripe webhook (stripe.go).
