@@ -162,17 +162,15 @@ func TestConfirmedLinkCreditsThePartnerThroughTheRefresh(t *testing.T) {
 	st.Each(t, func(t *testing.T, e st.Engine) {
 		a := newApp(t, e, web.Config{})
 		alice := a.signIn(st.AlphaAdmin)
-		for _, form := range []url.Values{
-			{"client": {fmt.Sprint(st.Globex)}, "qty_sales-pro": {"1"}},
-			{"client": {fmt.Sprint(st.Northwind)}, "qty_content-pro": {"1"}},
-		} {
-			path := createLink(t, alice, form)
+		confirm := func(path string) {
 			client := a.anon()
 			client.get(path)
 			if client.post(path, url.Values{"answer": {"confirm"}}); client.status != http.StatusOK {
 				t.Fatalf("confirm: %d", client.status)
 			}
 		}
+		confirm(createLink(t, alice, url.Values{"client": {fmt.Sprint(st.Northwind)}, "qty_content-pro": {"1"}}))
+		globex := createLink(t, alice, url.Values{"client": {fmt.Sprint(st.Globex)}, "qty_sales-pro": {"1"}})
 		at := st.Now.Add(-time.Hour).UTC().Format(time.RFC3339)
 		in := a.bearer(st.IngestToken)
 		if r := in.ingest("billing-events", `{"records":[
@@ -181,6 +179,12 @@ func TestConfirmedLinkCreditsThePartnerThroughTheRefresh(t *testing.T) {
 			t.Fatalf("ingest: %d %+v", in.status, r)
 		}
 		if _, err := refresh.Run(ctx(), a.db, st.Now, refresh.Options{}); err != nil {
+			t.Fatal(err)
+		}
+		// Globex confirms after the refresh: no billing event came since,
+		// but the next refresh runs the ledger again for the link.
+		confirm(globex)
+		if _, err := refresh.Run(ctx(), a.db, st.Now.Add(time.Minute), refresh.Options{}); err != nil {
 			t.Fatal(err)
 		}
 		month := "?month=" + st.Now.Format(monthParam)
