@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -541,4 +542,88 @@ func (db *DB) CreditLinks(ctx context.Context) ([]CreditLink, error) {
 		return nil, fmt.Errorf("read confirmed links: %w", err)
 	}
 	return out, nil
+}
+
+// matchProspects gives the links made for a prospect their client, once a
+// client with the prospect's domain arrives (among domains): when exactly
+// one client has the domain and one partner's links name it. A confirmed
+// link also gives its partner a sold relationship with the client, unless
+// one is open. Domains that more than one client or partner claim stay
+// unmatched, for vendor staff to resolve.
+func matchProspects(ctx context.Context, t *tx, domains []string) error {
+	var ds []string
+	for _, d := range domains {
+		if d = strings.ToLower(strings.TrimSpace(d)); d != "" && !slices.Contains(ds, d) {
+			ds = append(ds, d)
+		}
+	}
+	if len(ds) == 0 {
+		return nil
+	}
+	// Most batches meet no prospect: one indexed look first.
+	var waiting int
+	if err := t.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM confirmation_links
+		WHERE client_id IS NULL AND prospect_domain <> '' LIMIT 1) x`).Scan(&waiting); err != nil {
+		return fmt.Errorf("match prospects: %w", err)
+	}
+	if waiting == 0 {
+		return nil
+	}
+	marks := strings.TrimSuffix(strings.Repeat("?, ", len(ds)), ", ")
+	args := []any{t.now}
+	for _, d := range ds {
+		args = append(args, d)
+	}
+	rows, err := t.query(ctx, `SELECT l.id, l.partner_id, l.status, c.id, c.name FROM confirmation_links l
+		JOIN clients c ON lower(c.domain) = l.prospect_domain
+		WHERE l.client_id IS NULL AND (l.status = 'confirmed' OR l.status = 'pending' AND l.expires_at > ?)
+			AND l.prospect_domain IN (`+marks+`)
+			AND (SELECT COUNT(*) FROM clients o WHERE lower(o.domain) = l.prospect_domain) = 1
+			AND (SELECT COUNT(DISTINCT o.partner_id) FROM confirmation_links o
+				WHERE o.prospect_domain = l.prospect_domain AND o.client_id IS NULL AND o.status IN ('pending', 'confirmed')) = 1
+		ORDER BY l.id`, args...)
+	if err != nil {
+		return fmt.Errorf("match prospects: %w", err)
+	}
+	type match struct {
+		link, partner, client int64
+		confirmed             bool
+		name                  string
+	}
+	var ms []match
+	for rows.Next() {
+		var m match
+		var status string
+		if err := rows.Scan(&m.link, &m.partner, &status, &m.client, &m.name); err != nil {
+			rows.Close()
+			return fmt.Errorf("match prospects: %w", err)
+		}
+		m.confirmed = status == string(pd.LinkConfirmed)
+		ms = append(ms, m)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("match prospects: %w", err)
+	}
+	prog, err := program(ctx, t)
+	if err != nil {
+		return err
+	}
+	for _, m := range ms {
+		if _, err := t.exec(ctx, `UPDATE confirmation_links SET client_id = ? WHERE id = ?`, m.client, m.link); err != nil {
+			return fmt.Errorf("match prospect of link %d: %w", m.link, err)
+		}
+		if m.confirmed {
+			if _, err := t.exec(ctx, `INSERT INTO client_partners (client_id, partner_id, relationship, started_on)
+				SELECT ?, ?, 'sold', ? WHERE NOT EXISTS (SELECT 1 FROM client_partners
+					WHERE client_id = ? AND partner_id = ? AND ended_on IS NULL)`,
+				m.client, m.partner, today(t, prog), m.client, m.partner); err != nil {
+				return fmt.Errorf("relate the prospect of link %d: %w", m.link, err)
+			}
+		}
+		if err := audit(ctx, t, m.partner, "confirmation_link_matched", "confirmation_link", fmt.Sprint(m.link), m.name); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -222,3 +222,45 @@ func TestConfirmationPageIsRateLimited(t *testing.T) {
 		}
 	})
 }
+
+// A prospect's link gets its client when a client of the prospect's
+// domain arrives through ingest; a confirmed one gives its partner a sold
+// relationship. A domain two partners' links claim stays unmatched.
+func TestProspectBecomesAClientWhenItsDomainArrives(t *testing.T) {
+	st.Each(t, func(t *testing.T, e st.Engine) {
+		var now time.Time
+		db := loaded(t, e, &now)
+		ctx := context.Background()
+		alpha, beta := as(alphaAdmin, 0), as(betaAdmin, 0)
+		acme, tok := newLink(t, db, alpha, pd.NewConfirmationLink{ProspectName: "Acme", ProspectDomain: "acme.example"})
+		if err := db.AnswerConfirmationLink(ctx, linkLimits, tok, "192.0.2.1", true, ""); err != nil {
+			t.Fatal(err)
+		}
+		newLink(t, db, alpha, pd.NewConfirmationLink{ProspectName: "Both", ProspectDomain: "both.example"})
+		newLink(t, db, beta, pd.NewConfirmationLink{ProspectName: "Both", ProspectDomain: "both.example"})
+
+		_, err := db.Ingest(as(programAdmin, 0), false, func(i *store.Ingest) error {
+			return i.Clients([]pd.ClientRecord{{ID: "acct-acme", Name: "Acme Inc", Domain: "ACME.example"},
+				{ID: "acct-both", Name: "Both Ltd", Domain: "both.example"}}, 0)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := db.ConfirmationLink(alpha, acme.ID)
+		if err != nil || got.ClientAccountID != "acct-acme" || got.ClientName != "Acme Inc" {
+			t.Fatalf("matched link: %+v %v", got, err)
+		}
+		page, err := db.ListClients(alpha, pd.ClientFilter{Query: "acme"})
+		if err != nil || page.Total != 1 || page.Clients[0].Relationship != pd.RelSold {
+			t.Errorf("Alpha's clients: %+v %v", page, err)
+		}
+		for _, ctx := range []context.Context{alpha, beta} {
+			ls, _ := db.ConfirmationLinks(ctx, store.ConfirmationLinkFilter{})
+			for _, l := range ls {
+				if l.ProspectDomain == "both.example" && l.ClientID != 0 {
+					t.Errorf("an ambiguous prospect was matched: %+v", l)
+				}
+			}
+		}
+	})
+}

@@ -24,6 +24,7 @@ CREATE TABLE confirmation_links (
 );
 CREATE INDEX confirmation_links_partner ON confirmation_links (partner_id, created_at);
 CREATE INDEX confirmation_links_client ON confirmation_links (client_id, status);
+CREATE INDEX confirmation_links_prospect ON confirmation_links (prospect_domain, client_id);
 
 CREATE TABLE confirmation_link_products (
     link_id      BIGINT  NOT NULL REFERENCES confirmation_links (id),
