@@ -28,6 +28,9 @@ type CreditMovement struct {
 	Day    Date
 	Kind   string
 	Amount int64 // positive; Delta gives the sign
+	// Link is the confirmation link that credited a gain, 0 when the
+	// billing events named the partner.
+	Link int64
 }
 
 // Won reports whether the movement adds credit (new, upgraded, returning).

@@ -24,13 +24,13 @@ func month(s string) Date {
 func histories() []ClientCredit {
 	return []ClientCredit{
 		{ClientID: 1, Name: "northwind", Movements: []CreditMovement{
-			{day("2025-01-20"), MoveNew, 89000}, {day("2025-04-02"), MoveUpgraded, 2000},
-			{day("2025-07-15"), MoveDecreased, 44000}, {day("2026-07-15"), MoveExpired, 47000}}},
+			{Day: day("2025-01-20"), Kind: MoveNew, Amount: 89000}, {Day: day("2025-04-02"), Kind: MoveUpgraded, Amount: 2000},
+			{Day: day("2025-07-15"), Kind: MoveDecreased, Amount: 44000}, {Day: day("2026-07-15"), Kind: MoveExpired, Amount: 47000}}},
 		{ClientID: 2, Name: "globex", Movements: []CreditMovement{
-			{day("2025-02-10"), MoveNew, 30000}, {day("2025-05-31"), MoveLost, 30000},
-			{day("2025-10-01"), MoveReturning, 1500}}, Credit: 1500, Expires: day("2026-10-01")},
+			{Day: day("2025-02-10"), Kind: MoveNew, Amount: 30000}, {Day: day("2025-05-31"), Kind: MoveLost, Amount: 30000},
+			{Day: day("2025-10-01"), Kind: MoveReturning, Amount: 1500}}, Credit: 1500, Expires: day("2026-10-01")},
 		{ClientID: 3, Name: "initech", Movements: []CreditMovement{
-			{day("2025-03-03"), MoveNew, 40000}, {day("2025-06-06"), MoveTransferred, 40000}}},
+			{Day: day("2025-03-03"), Kind: MoveNew, Amount: 40000}, {Day: day("2025-06-06"), Kind: MoveTransferred, Amount: 40000}}},
 	}
 }
 

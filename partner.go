@@ -22,6 +22,12 @@ type Program struct {
 	// DigestDays: the daily digest lists the renewal decisions whose
 	// deadline comes within this many days; 0 sends no digest.
 	DigestDays int
+	// ConfirmationExpiryDays is how long a confirmation link waits for
+	// the client's answer unless its partner says otherwise.
+	ConfirmationExpiryDays int
+	// ConfirmationCreditDays is how many days after its confirmation a
+	// link credits billing events without a partner.
+	ConfirmationCreditDays int
 }
 
 // CommOwner is the communication owner a client's setting gives: the

@@ -13,12 +13,14 @@ type clientState struct {
 	// purchaseID is the event that credited the last purchase; an expiry
 	// cites it as the reason.
 	purchaseID string
-	total      int64 // MRR at the end of the last closed day
-	credit     int64 // 0 or total (docs/credit.md, rule 3)
-	open       Date  // the day of pending
-	purchase   Date  // last purchase day, if owner >= 0
-	expires    Date  // purchase + expiry months, if owner >= 0
-	owner      int32 // partner credited on the last purchase; -1 before any
+	// purchaseLink is the confirmation link that credited it (see dayEvent.link).
+	purchaseLink int32
+	total        int64 // MRR at the end of the last closed day
+	credit       int64 // 0 or total (docs/credit.md, rule 3)
+	open         Date  // the day of pending
+	purchase     Date  // last purchase day, if owner >= 0
+	expires      Date  // purchase + expiry months, if owner >= 0
+	owner        int32 // partner credited on the last purchase; -1 before any
 }
 
 type line struct {
@@ -32,6 +34,7 @@ type dayEvent struct {
 	partner int32
 	product int32
 	mrr     int64
+	link    int32 // the confirmation link that credited the event: its index + 1, 0 for none
 }
 
 func (a *dayEvent) before(b *dayEvent) bool {
@@ -116,7 +119,7 @@ func (l *Ledger) closeDay(ci int32) {
 	if purchase {
 		// Rule 2: the day's last event names the partner.
 		last := &c.pending[len(c.pending)-1]
-		c.owner, c.purchaseID = last.partner, last.id
+		c.owner, c.purchaseID, c.purchaseLink = last.partner, last.id, last.link
 		c.purchase, c.expires = day, day.AddMonths(l.months)
 	}
 	c.credit = 0

@@ -108,6 +108,10 @@ type Movement struct {
 	// that day by time then id, or for an expiry the event that credited
 	// the purchase that expired.
 	EventIDs []string
+	// Link, on a gain (new, upgraded, returning), is the confirmation link
+	// that credited the purchase behind it (Options.Links); "" when the
+	// events named the partner, and on every other kind.
+	Link string
 }
 
 // Delta is the signed change of the partner's credit.

@@ -28,6 +28,9 @@ type Options struct {
 	// client's in date order, clients interleaved. Leave it nil when only
 	// summaries matter: the ledger then skips building EventIDs.
 	OnMovement func(Movement)
+	// Links are the confirmed confirmation links: they credit events
+	// whose partner is NoPartner (see Link).
+	Links []Link
 }
 
 // Ledger is the tier-credit ledger. Feed it events with Add, each client's
@@ -40,6 +43,7 @@ type Ledger struct {
 	months     int
 	loc        *time.Location
 	onMovement func(Movement)
+	links      linkIndex
 
 	clientIdx clientIndex
 	clients   []clientState
@@ -59,6 +63,7 @@ func New(opts Options) *Ledger {
 		months:     opts.ExpiryMonths,
 		loc:        cmp.Or(opts.Location, time.UTC),
 		onMovement: opts.OnMovement,
+		links:      newLinkIndex(opts.Links),
 		clientIdx:  newClientIndex(),
 		partners:   newNames(),
 		products:   newNames(),
@@ -96,8 +101,15 @@ func (l *Ledger) Add(e Event) error {
 		return err
 	}
 	l.seen.add(id, sum)
-	ev := dayEvent{at: at, id: e.ID, partner: l.partners.intern(e.Partner), product: l.products.intern(e.Product), mrr: e.MRR}
-	return l.push(ci, day, ev)
+	return l.push(ci, day, l.event(e, day))
+}
+
+// event is e as the ledger keeps it, credited through a link if one
+// applies.
+func (l *Ledger) event(e Event, day Date) dayEvent {
+	partner, link := l.links.credit(e.Client, e.Product, day, e.Partner)
+	return dayEvent{at: e.OccurredAt.UnixNano(), id: e.ID, partner: l.partners.intern(partner), product: l.products.intern(e.Product),
+		mrr: e.MRR, link: link}
 }
 
 func (l *Ledger) client(name string) int32 {
@@ -182,8 +194,12 @@ func (l *Ledger) move(day Date, partner, ci int32, kind Kind, amount int64, ids 
 	}
 	l.flows[partner].at(day.Month()).add(kind, amount)
 	if l.onMovement != nil {
-		l.onMovement(Movement{Date: day, Partner: l.partners.list[partner], Client: l.clients[ci].name,
-			Kind: kind, Amount: amount, EventIDs: ids()})
+		c := &l.clients[ci]
+		m := Movement{Date: day, Partner: l.partners.list[partner], Client: c.name, Kind: kind, Amount: amount, EventIDs: ids()}
+		if partner == c.owner && m.Delta() > 0 {
+			m.Link = l.links.name(c.purchaseLink)
+		}
+		l.onMovement(m)
 	}
 }
 

@@ -18,6 +18,7 @@ type ReplayOptions struct {
 	ExpiryMonths int            // 0 means DefaultExpiryMonths
 	Location     *time.Location // the program time zone; nil means UTC
 	Explain      string         // a client whose movements to list, or ""
+	Links        []Link         // confirmed links: they credit the events whose partner is NoPartner
 }
 
 // Report is the outcome of a replay.
@@ -41,6 +42,7 @@ type ExplainedMovement struct {
 	Column   string   `json:"column"`
 	Amount   int64    `json:"amount"`
 	EventIDs []string `json:"event_ids"`
+	Link     string   `json:"link,omitempty"` // the confirmation link that credited a gain
 }
 
 // LineError is an input line Replay cannot use.
@@ -77,7 +79,7 @@ func Replay(ctx context.Context, opts ReplayOptions, r io.Reader) (*Report, erro
 	}
 	newLedger := func() *Ledger {
 		ex.reset()
-		o := Options{ExpiryMonths: opts.ExpiryMonths, Location: opts.Location}
+		o := Options{ExpiryMonths: opts.ExpiryMonths, Location: opts.Location, Links: opts.Links}
 		if ex != nil {
 			o.OnMovement = ex.collect
 		}
@@ -129,7 +131,7 @@ func (ex *Explanation) reset() {
 func (ex *Explanation) collect(m Movement) {
 	if m.Client == ex.Client {
 		ex.Movements = append(ex.Movements, ExplainedMovement{Date: m.Date, Partner: m.Partner,
-			Kind: m.Kind, Column: m.Kind.Column(), Amount: m.Amount, EventIDs: m.EventIDs})
+			Kind: m.Kind, Column: m.Kind.Column(), Amount: m.Amount, EventIDs: m.EventIDs, Link: m.Link})
 	}
 }
 
@@ -137,8 +139,8 @@ func (ex *Explanation) collect(m Movement) {
 // with ErrOutOfOrder at the first client whose events go back in time.
 func replayStream(ctx context.Context, opts ReplayOptions, r io.Reader, l *Ledger) (*Ledger, error) {
 	err := readEvents(ctx, r, l, opts.To.Last(), func(ci int32, ev *rawEvent) error {
-		return l.push(ci, ev.day, dayEvent{at: ev.at, id: string(ev.id),
-			partner: l.partners.internBytes(ev.partner), product: l.products.internBytes(ev.product), mrr: ev.mrr})
+		return l.push(ci, ev.day, l.linked(ci, ev.day, dayEvent{at: ev.at, id: string(ev.id),
+			partner: l.partners.internBytes(ev.partner), product: l.products.internBytes(ev.product), mrr: ev.mrr}))
 	})
 	return l, err
 }
@@ -180,7 +182,8 @@ func replaySorted(ctx context.Context, opts ReplayOptions, r io.Reader, l *Ledge
 	})
 	for i := range evs {
 		e := &evs[i]
-		if err := l.push(e.client, e.day, dayEvent{at: e.at, id: string(id(e)), partner: e.partner, product: e.product, mrr: e.mrr}); err != nil {
+		ev := l.linked(e.client, e.day, dayEvent{at: e.at, id: string(id(e)), partner: e.partner, product: e.product, mrr: e.mrr})
+		if err := l.push(e.client, e.day, ev); err != nil {
 			return nil, fmt.Errorf("replay credit: %w", err) // cannot happen once sorted
 		}
 	}

@@ -61,7 +61,7 @@ func (s *Stream) Add(e Event) error {
 	if len(c.pending) > 0 && day < c.open {
 		return fmt.Errorf("%w: event %q of %s for client %q comes after its events of %s", ErrOutOfOrder, e.ID, day, c.name, c.open)
 	}
-	ev := dayEvent{at: e.OccurredAt.UnixNano(), id: e.ID, partner: l.partners.intern(e.Partner), product: l.products.intern(e.Product), mrr: e.MRR}
+	ev := l.event(e, day)
 	if len(c.pending) > 0 && day > c.open {
 		l.closeDay(0)
 	}

@@ -34,16 +34,20 @@ func runCredit(ctx context.Context, db *store.DB, prog pd.Program, st *Stats, op
 		return err
 	}
 	policy := rules.On(st.Day)
-	st.Mode = creditMode(cs, maxID, st.Day, prog, opts.Full)
+	links, err := db.CreditLinks(ctx)
+	if err != nil {
+		return err
+	}
+	st.Mode = creditMode(cs, maxID, int64(len(links)), st.Day, prog, opts.Full)
 	pub := store.CreditSnapshot{Snapshot: cs.Snapshot, AsOf: st.Day, Advance: st.Mode == ModeExpiries,
 		Events: cs.Events, MaxEventID: cs.MaxEventID, LaterEvents: cs.LaterEvents,
-		ExpiryMonths: prog.CreditExpiryMonths, TimeZone: prog.TimeZone}
+		ExpiryMonths: prog.CreditExpiryMonths, TimeZone: prog.TimeZone, Links: cs.Links}
 	switch st.Mode {
 	case ModeFull:
 		say("credit: running the ledger over the billing events (up to id %d)", maxID)
-		pub.Snapshot, pub.MaxEventID = cs.Snapshot+1, maxID
+		pub.Snapshot, pub.MaxEventID, pub.Links = cs.Snapshot+1, maxID, int64(len(links))
 		start := time.Now()
-		if err := writeSnapshot(ctx, db, prog, pub.Snapshot, st, maxID, &pub, say); err != nil {
+		if err := writeSnapshot(ctx, db, prog, pub.Snapshot, st, maxID, links, &pub, say); err != nil {
 			return err
 		}
 		say("credit: snapshot %d written in %s", pub.Snapshot, time.Since(start).Round(100*time.Millisecond))
@@ -84,10 +88,11 @@ func runCredit(ctx context.Context, db *store.DB, prog pd.Program, st *Stats, op
 }
 
 // creditMode decides what the credit needs. Billing events are only ever
-// added, with growing ids, so the largest id tells whether any came.
-func creditMode(cs store.CreditState, maxID int64, day pd.Date, prog pd.Program, full bool) string {
+// added, with growing ids, so the largest id tells whether any came; and
+// a confirmed link stays confirmed, so their count tells whether one was.
+func creditMode(cs store.CreditState, maxID, links int64, day pd.Date, prog pd.Program, full bool) string {
 	switch {
-	case full || !cs.Found || cs.MaxEventID != maxID || day.Before(cs.AsOf),
+	case full || !cs.Found || cs.MaxEventID != maxID || cs.Links != links || day.Before(cs.AsOf),
 		cs.ExpiryMonths != prog.CreditExpiryMonths || cs.TimeZone != prog.TimeZone,
 		cs.LaterEvents > 0 && day.After(cs.AsOf): // events dated after the last snapshot may fall due
 		return ModeFull
@@ -132,7 +137,7 @@ func parts() int { return min(4, max(1, runtime.GOMAXPROCS(0))) }
 // that a second one folds into its own credit.Stream; the partners' months
 // are the sum of the streams'.
 func writeSnapshot(ctx context.Context, db *store.DB, prog pd.Program, snapshot int64, st *Stats, maxID int64,
-	pub *store.CreditSnapshot, say func(string, ...any)) error {
+	links []store.CreditLink, pub *store.CreditSnapshot, say func(string, ...any)) error {
 	start := time.Now()
 	asOf := toCredit(st.Day)
 	lo, hi, err := db.LedgerClients(ctx)
@@ -150,7 +155,7 @@ func writeSnapshot(ctx context.Context, db *store.DB, prog pd.Program, snapshot 
 		next.Store(progressEvery)
 		var wg sync.WaitGroup
 		for i := range n {
-			f := newFolder(w, prog, asOf)
+			f := newFolder(w, prog, asOf, links)
 			folders[i] = f
 			from, to := lo+(hi-lo+1)*int64(i)/int64(n), lo+(hi-lo+1)*int64(i+1)/int64(n)
 			wg.Go(func() {
@@ -297,14 +302,24 @@ type folder struct {
 }
 
 // noPartner names events that credit no partner: a purchase without one
-// still takes the credit from the partner before; it belongs to no one.
-const noPartner = "-"
+// still takes the credit from the partner before, and belongs to no one
+// unless a confirmed link credits it.
+const noPartner = credit.NoPartner
 
-func newFolder(w *store.CreditWriter, prog pd.Program, asOf credit.Date) *folder {
+// newFolder starts a folder whose stream credits events without a partner
+// through links.
+func newFolder(w *store.CreditWriter, prog pd.Program, asOf credit.Date, links []store.CreditLink) *folder {
 	f := &folder{w: w, asOf: asOf, minAt: asOf.Start(time.UTC).Unix(), clientID: -1,
 		partners: map[int64]string{0: noPartner}, partnerIDs: map[string]int64{}}
+	cl := make([]credit.Link, len(links))
+	for i, l := range links {
+		p := strconv.FormatInt(l.PartnerID, 10)
+		f.partners[l.PartnerID], f.partnerIDs[p] = p, l.PartnerID
+		cl[i] = credit.Link{ID: strconv.FormatInt(l.ID, 10), Partner: p, Client: strconv.FormatInt(l.ClientID, 10),
+			Products: l.Products, From: toCredit(l.From), To: toCredit(l.To)}
+	}
 	f.stream = credit.NewStream(credit.Options{ExpiryMonths: prog.CreditExpiryMonths, Location: prog.Location(),
-		OnMovement: func(m credit.Movement) { f.moves = append(f.moves, m) }}, asOf, f.client)
+		OnMovement: func(m credit.Movement) { f.moves = append(f.moves, m) }, Links: cl}, asOf, f.client)
 	return f
 }
 

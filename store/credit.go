@@ -352,9 +352,9 @@ var (
 		'd': pd.MoveDecreased, 'l': pd.MoveLost, 'e': pd.MoveExpired, 't': pd.MoveTransferred}
 )
 
-// appendMovement appends "YYYY-MM-DD k amount" (after a ";" unless b is
-// empty).
-func appendMovement(b []byte, d credit.Date, k credit.Kind, amount int64) []byte {
+// appendMovement appends "YYYY-MM-DD k amount", and " Lid" for a gain
+// credited by confirmation link id (after a ";" unless b is empty).
+func appendMovement(b []byte, d credit.Date, k credit.Kind, amount int64, link string) []byte {
 	if len(b) > 0 {
 		b = append(b, ';')
 	}
@@ -365,7 +365,11 @@ func appendMovement(b []byte, d credit.Date, k credit.Kind, amount int64) []byte
 	b = append(b, '-')
 	b = appendPadded(b, dd, 2)
 	b = append(b, ' ', kindLetter[k], ' ')
-	return strconv.AppendInt(b, amount, 10)
+	b = strconv.AppendInt(b, amount, 10)
+	if link != "" {
+		b = append(append(b, " L"...), link...)
+	}
+	return b
 }
 
 func appendPadded(b []byte, v, width int) []byte {
@@ -406,14 +410,25 @@ func decodeMovements(s string, dates map[string]pd.Date) ([]pd.CreditMovement, e
 		}
 		kind, ok4 := letterKind[s[11]]
 		end := 13
-		for end < len(s) && s[end] != ';' {
+		for end < len(s) && s[end] != ';' && s[end] != ' ' {
 			end++
 		}
 		amount, ok5 := digits(s[13:end])
 		if !ok4 || !ok5 {
 			return nil, fmt.Errorf("movement %q is not YYYY-MM-DD k amount", s[:end])
 		}
-		out = append(out, pd.CreditMovement{Day: day, Kind: kind, Amount: amount})
+		m := pd.CreditMovement{Day: day, Kind: kind, Amount: amount}
+		if end+1 < len(s) && s[end] == ' ' && s[end+1] == 'L' {
+			start := end + 2
+			for end = start; end < len(s) && s[end] != ';'; end++ {
+			}
+			link, ok := digits(s[start:end])
+			if !ok {
+				return nil, fmt.Errorf("movement %q names no link", s[:end])
+			}
+			m.Link = link
+		}
+		out = append(out, m)
 		if end < len(s) {
 			end++
 		}

@@ -27,6 +27,7 @@ type CreditState struct {
 	ExpiryMonths int
 	TimeZone     string
 	LastReview   pd.Date // the last tier review applied; zero before any
+	Links        int64   // confirmed links of clients it was made with
 }
 
 // CreditState returns the current snapshot's state.
@@ -34,8 +35,8 @@ func (db *DB) CreditState(ctx context.Context) (CreditState, error) {
 	var s CreditState
 	err := db.view(ctx, func(t *tx) error {
 		err := t.queryRow(ctx, `SELECT snapshot, as_of, taken_at, events, max_event_id, later_events, expiry_months, time_zone,
-				last_review FROM credit_state WHERE id = 1`).
-			Scan(&s.Snapshot, &s.AsOf, &s.TakenAt, &s.Events, &s.MaxEventID, &s.LaterEvents, &s.ExpiryMonths, &s.TimeZone, &s.LastReview)
+				last_review, links FROM credit_state WHERE id = 1`).
+			Scan(&s.Snapshot, &s.AsOf, &s.TakenAt, &s.Events, &s.MaxEventID, &s.LaterEvents, &s.ExpiryMonths, &s.TimeZone, &s.LastReview, &s.Links)
 		if err == sql.ErrNoRows {
 			return nil
 		}

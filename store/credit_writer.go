@@ -66,7 +66,7 @@ func (w *CreditWriter) Client(r ClientRow) error {
 	defer w.qmu.Unlock()
 	w.buf = w.buf[:0]
 	for _, m := range r.Movements {
-		w.buf = appendMovement(w.buf, m.Date, m.Kind, m.Amount)
+		w.buf = appendMovement(w.buf, m.Date, m.Kind, m.Amount, m.Link)
 	}
 	w.cur = append(w.cur, []any{w.snapshot, r.PartnerID, r.ClientID, r.Credit,
 		w.norm(r.LastPurchase), w.norm(r.Expires), w.norm(r.LastSale), string(w.buf)})

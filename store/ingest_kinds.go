@@ -318,8 +318,18 @@ func (in *Ingest) Clients(recs []pd.ClientRecord, base int) error {
 		}
 		rows = append(rows, row{index: base + i, vals: []any{r.ID, r.Name, r.Domain, r.Industry, r.Country, int64(r.Employees), r.AccountURL, stripe, in.t.now}})
 	}
-	_, _, err := in.upsert(clientSpec, rows)
-	return err
+	if _, _, err := in.upsert(clientSpec, rows); err != nil {
+		return err
+	}
+	// A prospect of a confirmation link becomes this client (matched by
+	// domain).
+	domains := make([]string, 0, len(recs))
+	for i, r := range recs {
+		if ok[i] {
+			domains = append(domains, r.Domain)
+		}
+	}
+	return matchProspects(in.ctx, in.t, domains)
 }
 
 var relationshipSpec = &spec{kind: "relationship", table: "client_partners", key: []string{"client_id", "partner_id", "started_on"},

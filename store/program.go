@@ -17,14 +17,17 @@ const MaxDigestDays = 90
 // DefaultProgram is what a new installation starts with.
 var DefaultProgram = pd.Program{Name: "Partner Program", Currency: "USD", TimeZone: "UTC",
 	RefreshStart: "06:00", RefreshEnd: "08:00", CreditExpiryMonths: 12,
-	RenewalHorizonDays: 120, DecisionDeadlineDays: 45, DefaultCommOwner: pd.OwnerVendor, DigestDays: 14}
+	RenewalHorizonDays: 120, DecisionDeadlineDays: 45, DefaultCommOwner: pd.OwnerVendor, DigestDays: 14,
+	ConfirmationExpiryDays: 30, ConfirmationCreditDays: 90}
 
 func program(ctx context.Context, t *tx) (pd.Program, error) {
 	var p pd.Program
 	err := t.queryRow(ctx, `SELECT name, currency, time_zone, refresh_start, refresh_end,
-			credit_expiry_months, renewal_horizon_days, decision_deadline_days, default_comm_owner, digest_days FROM program WHERE id = 1`).
+			credit_expiry_months, renewal_horizon_days, decision_deadline_days, default_comm_owner, digest_days,
+			confirmation_expiry_days, confirmation_credit_days FROM program WHERE id = 1`).
 		Scan(&p.Name, &p.Currency, &p.TimeZone, &p.RefreshStart, &p.RefreshEnd,
-			&p.CreditExpiryMonths, &p.RenewalHorizonDays, &p.DecisionDeadlineDays, &p.DefaultCommOwner, &p.DigestDays)
+			&p.CreditExpiryMonths, &p.RenewalHorizonDays, &p.DecisionDeadlineDays, &p.DefaultCommOwner, &p.DigestDays,
+			&p.ConfirmationExpiryDays, &p.ConfirmationCreditDays)
 	if err == sql.ErrNoRows {
 		return DefaultProgram, nil
 	} else if err != nil {
@@ -162,6 +165,8 @@ func programChanges(a, b pd.Program) []string {
 	add("decision deadline (days)", a.DecisionDeadlineDays, b.DecisionDeadlineDays)
 	add("default communication owner", a.DefaultCommOwner, b.DefaultCommOwner)
 	add("digest window (days)", a.DigestDays, b.DigestDays)
+	add("confirmation link expiry (days)", a.ConfirmationExpiryDays, b.ConfirmationExpiryDays)
+	add("confirmation credit window (days)", a.ConfirmationCreditDays, b.ConfirmationCreditDays)
 	return out
 }
 
@@ -200,6 +205,19 @@ func checkProgram(p *pd.Program) error {
 	if p.DigestDays < 0 || p.DigestDays > MaxDigestDays {
 		return pd.Errorf(pd.EInvalid, "The digest lists the decisions due within 0 to %d days (0: no digest), not %d.", MaxDigestDays, p.DigestDays)
 	}
+	// Settings saved before confirmation links existed keep their defaults.
+	if p.ConfirmationExpiryDays == 0 {
+		p.ConfirmationExpiryDays = DefaultProgram.ConfirmationExpiryDays
+	}
+	if p.ConfirmationCreditDays == 0 {
+		p.ConfirmationCreditDays = DefaultProgram.ConfirmationCreditDays
+	}
+	if p.ConfirmationExpiryDays < 1 || p.ConfirmationExpiryDays > 365 {
+		return pd.Errorf(pd.EInvalid, "A confirmation link expires after 1 to 365 days, not %d.", p.ConfirmationExpiryDays)
+	}
+	if p.ConfirmationCreditDays < 1 || p.ConfirmationCreditDays > 730 {
+		return pd.Errorf(pd.EInvalid, "A confirmed link credits 1 to 730 days of billing events, not %d.", p.ConfirmationCreditDays)
+	}
 	if p.DefaultCommOwner != pd.OwnerVendor && p.DefaultCommOwner != pd.OwnerPartner {
 		return pd.Errorf(pd.EInvalid, "The default communication owner is vendor or partner, not %q.", p.DefaultCommOwner)
 	}
@@ -209,16 +227,20 @@ func checkProgram(p *pd.Program) error {
 // writeProgram stores the settings row.
 func writeProgram(ctx context.Context, t *tx, p pd.Program) error {
 	q := `INSERT INTO program (id, name, currency, time_zone, refresh_start, refresh_end,
-			credit_expiry_months, renewal_horizon_days, decision_deadline_days, default_comm_owner, digest_days)
-		VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			credit_expiry_months, renewal_horizon_days, decision_deadline_days, default_comm_owner, digest_days,
+			confirmation_expiry_days, confirmation_credit_days)
+		VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET name = excluded.name, currency = excluded.currency,
 			time_zone = excluded.time_zone, refresh_start = excluded.refresh_start,
 			refresh_end = excluded.refresh_end, credit_expiry_months = excluded.credit_expiry_months,
 			renewal_horizon_days = excluded.renewal_horizon_days,
 			decision_deadline_days = excluded.decision_deadline_days,
-			default_comm_owner = excluded.default_comm_owner, digest_days = excluded.digest_days`
+			default_comm_owner = excluded.default_comm_owner, digest_days = excluded.digest_days,
+			confirmation_expiry_days = excluded.confirmation_expiry_days,
+			confirmation_credit_days = excluded.confirmation_credit_days`
 	if _, err := t.exec(ctx, q, p.Name, p.Currency, p.TimeZone, p.RefreshStart, p.RefreshEnd,
-		p.CreditExpiryMonths, p.RenewalHorizonDays, p.DecisionDeadlineDays, p.DefaultCommOwner, p.DigestDays); err != nil {
+		p.CreditExpiryMonths, p.RenewalHorizonDays, p.DecisionDeadlineDays, p.DefaultCommOwner, p.DigestDays,
+		p.ConfirmationExpiryDays, p.ConfirmationCreditDays); err != nil {
 		return fmt.Errorf("save program: %w", err)
 	}
 	return nil

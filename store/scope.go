@@ -56,10 +56,14 @@ func partnerScope(ctx context.Context, t *tx, write bool) (int64, error) {
 func canViewPartner(ctx context.Context, t *tx, p *pd.Principal, id int64) error {
 	var n int
 	var err error
-	switch p.Role {
-	case pd.RoleProgramAdmin:
+	switch {
+	case p.TokenID != 0 && p.Scope == pd.ScopeIngest:
+		// An ingest token writes program-wide; the store decides which of
+		// its writes a partner's path may take (linkPartner).
 		err = t.queryRow(ctx, "SELECT COUNT(*) FROM partners WHERE id = ?", id).Scan(&n)
-	case pd.RolePartnerManager, pd.RolePartnerConsultant:
+	case p.Role == pd.RoleProgramAdmin:
+		err = t.queryRow(ctx, "SELECT COUNT(*) FROM partners WHERE id = ?", id).Scan(&n)
+	case p.Role == pd.RolePartnerManager || p.Role == pd.RolePartnerConsultant:
 		err = t.queryRow(ctx, `SELECT COUNT(*) FROM partners WHERE id = ?
 			AND (partner_manager_id = ? OR partner_consultant_id = ?)`, id, p.StaffID, p.StaffID).Scan(&n)
 	}

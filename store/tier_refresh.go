@@ -245,6 +245,7 @@ type CreditSnapshot struct {
 	Events       int64
 	MaxEventID   int64
 	LaterEvents  int64
+	Links        int64 // confirmed links of clients the ledger ran with
 	ExpiryMonths int
 	TimeZone     string
 	Tiers        []TierRow
@@ -279,12 +280,13 @@ func (db *DB) PublishCreditSnapshot(ctx context.Context, s CreditSnapshot) (int,
 				return err
 			}
 		}
-		_, err = t.exec(ctx, `INSERT INTO credit_state (id, snapshot, as_of, taken_at, events, max_event_id, later_events, expiry_months, time_zone, last_review)
-			VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		_, err = t.exec(ctx, `INSERT INTO credit_state (id, snapshot, as_of, taken_at, events, max_event_id, later_events, expiry_months, time_zone, last_review, links)
+			VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (id) DO UPDATE SET snapshot = excluded.snapshot, as_of = excluded.as_of, taken_at = excluded.taken_at,
 				events = excluded.events, max_event_id = excluded.max_event_id, later_events = excluded.later_events,
-				expiry_months = excluded.expiry_months, time_zone = excluded.time_zone, last_review = excluded.last_review`,
-			s.Snapshot, s.AsOf, t.now, s.Events, s.MaxEventID, s.LaterEvents, s.ExpiryMonths, s.TimeZone, s.LastReview)
+				expiry_months = excluded.expiry_months, time_zone = excluded.time_zone, last_review = excluded.last_review,
+				links = excluded.links`,
+			s.Snapshot, s.AsOf, t.now, s.Events, s.MaxEventID, s.LaterEvents, s.ExpiryMonths, s.TimeZone, s.LastReview, s.Links)
 		return err
 	})
 	if err != nil {

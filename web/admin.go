@@ -75,14 +75,17 @@ func (s *Server) saveProgram(w http.ResponseWriter, r *http.Request) error {
 	}
 	p := pd.Program{Name: r.PostFormValue("name"), Currency: r.PostFormValue("currency"), TimeZone: r.PostFormValue("time_zone"),
 		RefreshStart: r.PostFormValue("refresh_start"), RefreshEnd: r.PostFormValue("refresh_end"),
-		CreditExpiryMonths: cur.CreditExpiryMonths, DefaultCommOwner: r.PostFormValue("default_comm_owner"), DigestDays: cur.DigestDays}
+		CreditExpiryMonths: cur.CreditExpiryMonths, DefaultCommOwner: r.PostFormValue("default_comm_owner"), DigestDays: cur.DigestDays,
+		ConfirmationExpiryDays: cur.ConfirmationExpiryDays, ConfirmationCreditDays: cur.ConfirmationCreditDays}
 	var bad []string
 	for _, f := range []struct {
 		name, label string
 		dst         *int
 	}{{"renewal_horizon_days", "The renewal horizon", &p.RenewalHorizonDays}, {"decision_deadline_days", "The decision deadline", &p.DecisionDeadlineDays},
-		{"digest_days", "The digest's window", &p.DigestDays}} {
-		if _, sent := r.PostForm[f.name]; !sent && f.name == "digest_days" {
+		{"digest_days", "The digest's window", &p.DigestDays},
+		{"confirmation_expiry_days", "A confirmation link's expiry", &p.ConfirmationExpiryDays},
+		{"confirmation_credit_days", "A confirmed link's credit window", &p.ConfirmationCreditDays}} {
+		if _, sent := r.PostForm[f.name]; !sent && (f.dst == &p.DigestDays || f.dst == &p.ConfirmationExpiryDays || f.dst == &p.ConfirmationCreditDays) {
 			continue // a form without the field keeps the setting
 		}
 		n, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue(f.name)))

@@ -103,6 +103,7 @@ var funcs = template.FuncMap{
 	"int64":         func(n int) int64 { return int64(n) },
 	"hubs":          func() []string { return pd.Hubs },
 	"products":      func() []pd.Product { return pd.Products },
+	"linkStatuses":  func() []pd.LinkStatus { return pd.LinkStatuses },
 	"relationships": func() []pd.Relationship { return pd.Relationships },
 	"tools":         pd.ToolsIn,
 	"dict":          dict,

@@ -101,6 +101,14 @@ func (s *Server) routes() []Route {
 		{"POST", "/partners/{partner}/renewals/{renewal}/owner", Partner, s.renewalOwner, smallBody},
 		{"POST", "/partners/{partner}/renewals/{renewal}/contact", Partner, s.renewalContact, smallBody},
 		{"GET", "/partners/{partner}/engagement", Partner, s.engagementPage, smallBody},
+
+		// Confirmation links and their public page (confirmation.go).
+		{"GET", "/partners/{partner}/confirmation-links", Partner, s.linksPage, smallBody},
+		{"POST", "/partners/{partner}/confirmation-links", Partner, s.createLink, smallBody},
+		{"POST", "/partners/{partner}/confirmation-links/{link}/cancel", Partner, s.cancelLink, smallBody},
+		{"GET", "/confirm/{token}", Public, s.confirmPage, smallBody},
+		{"POST", "/confirm/{token}", Public, s.answerLink, smallBody},
+
 		{"GET", "/partners/{partner}/team", Partner, s.teamPage, smallBody},
 		{"GET", "/admin/staff", Staff, s.staffPage, smallBody},
 		{"POST", "/admin/staff", Staff, s.createStaff, smallBody},
@@ -162,6 +170,8 @@ func (s *Server) routes() []Route {
 		{"GET", "/partners/{partner}/tier.csv", Partner, s.tierCSV, smallBody},
 		{"GET", "/api/v1/partners/{partner}/tier", API, s.apiTier, smallBody},
 		{"GET", "/api/v1/partners/{partner}/credit", API, s.apiCredit, smallBody},
+		{"GET", "/api/v1/partners/{partner}/confirmation-links", API, s.apiLinks, smallBody},
+		{"POST", "/api/v1/partners/{partner}/confirmation-links", API, s.apiCreateLink, smallBody},
 
 		// Data in and out: the REST API (api.go, described by openapi.json),
 		// CSV export and import, API tokens, the Stripe webhook (stripe.go).

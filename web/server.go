@@ -84,21 +84,24 @@ const (
 
 // Server holds what the handlers share.
 type Server struct {
-	db      *store.DB
-	cfg     Config
-	log     *slog.Logger
-	now     pd.Clock
-	pages   map[string]*template.Template
-	limits  store.SignInLimits // counted in the database
-	hashing *password.Hasher
-	mux     *http.ServeMux
-	handler http.Handler // mux behind the cross-origin check
-	api     *apiDoc
-	csrfKey []byte // signs the signed-out visitor's CSRF token
-	flowKey []byte // signs the cookies of a sign-in in progress (its second step, single sign-on)
-	sealer  *twofactor.Sealer
-	sso     *oidc.Provider // nil without single sign-on
-	mail    *email.Composer
+	db     *store.DB
+	cfg    Config
+	log    *slog.Logger
+	now    pd.Clock
+	pages  map[string]*template.Template
+	limits store.SignInLimits // counted in the database
+	// confirmLimits bound the public confirmation page, counted in the
+	// database too.
+	confirmLimits store.ConfirmationLimits
+	hashing       *password.Hasher
+	mux           *http.ServeMux
+	handler       http.Handler // mux behind the cross-origin check
+	api           *apiDoc
+	csrfKey       []byte // signs the signed-out visitor's CSRF token
+	flowKey       []byte // signs the cookies of a sign-in in progress (its second step, single sign-on)
+	sealer        *twofactor.Sealer
+	sso           *oidc.Provider // nil without single sign-on
+	mail          *email.Composer
 	// resetLimits bound the password reset requests (in the database);
 	// resetFloor is resetAnswerTime.
 	resetLimits store.ResetLimits
@@ -152,7 +155,7 @@ func New(db *store.DB, cfg Config, log *slog.Logger, now pd.Clock) (*Server, err
 	log = slog.New(requestIDHandler{log.Handler()})
 	s := &Server{db: db, cfg: cfg, log: log, now: now, pages: pages, api: api, csrfKey: csrfKey,
 		flowKey: flowKey, sealer: sealer,
-		limits: store.DefaultSignInLimits, hashing: password.NewHasher(cfg.PasswordParams, hashSlots, hashWait),
+		limits: store.DefaultSignInLimits, confirmLimits: store.DefaultConfirmationLimits, hashing: password.NewHasher(cfg.PasswordParams, hashSlots, hashWait),
 		mail: mail, resetLimits: store.DefaultResetLimits, resetFloor: resetAnswerTime}
 	if cfg.OIDC.Enabled() {
 		s.sso = oidc.New(cfg.OIDC)

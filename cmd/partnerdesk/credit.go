@@ -86,6 +86,19 @@ func runCredit(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		defer file.Close()
 		in = file
 	}
+	if f.links != "" {
+		lf, err := os.Open(f.links)
+		if err != nil {
+			fmt.Fprintf(stderr, "partnerdesk credit replay: %v\n", err)
+			return 1
+		}
+		opts.Links, err = credit.ReadLinks(lf)
+		lf.Close()
+		if err != nil {
+			fmt.Fprintf(stderr, "partnerdesk credit replay: --links: %v\n", err)
+			return 2
+		}
+	}
 	rep, err := credit.Replay(ctx, opts, in)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
@@ -102,8 +115,8 @@ func runCredit(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 }
 
 type replayFlags struct {
-	from, to, tz, explain string
-	expiryMonths          int
+	from, to, tz, explain, links string
+	expiryMonths                 int
 }
 
 func newReplayFlags(f *replayFlags) *flag.FlagSet {
@@ -114,6 +127,7 @@ func newReplayFlags(f *replayFlags) *flag.FlagSet {
 	fs.IntVar(&f.expiryMonths, "expiry-months", credit.DefaultExpiryMonths, "months after the last purchase when credit expires")
 	fs.StringVar(&f.tz, "tz", "UTC", "program time zone (IANA name) that decides each event's day")
 	fs.StringVar(&f.explain, "explain", "", "client whose movements to list")
+	fs.StringVar(&f.links, "links", "", "file of confirmed confirmation links, one JSON object a line: they credit events whose partner is \"-\"")
 	return fs
 }
 

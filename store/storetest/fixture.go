@@ -222,5 +222,18 @@ func Load(t testing.TB, db *store.DB) {
 // path value needs its entity here.
 func AlphaPathIDs(t testing.TB, db *store.DB) map[string]int64 {
 	return map[string]int64{"client": Northwind, "renewal": NorthwindOverage, "staff": 1, "token": AlphaReadTokenID,
-		"user": AlphaEmployeeID, "message": AlphaDigestEmail, "certification": AlphaCertification}
+		"user": AlphaEmployeeID, "message": AlphaDigestEmail, "certification": AlphaCertification, "link": alphaLink(t, db)}
+}
+
+// alphaLink creates a pending confirmation link of Alpha's, for Northwind,
+// and returns its id.
+func alphaLink(t testing.TB, db *store.DB) int64 {
+	t.Helper()
+	ctx := pd.WithPrincipal(context.Background(), &pd.Principal{UserID: 2, Role: pd.RolePartnerAdmin, PartnerID: AlphaID})
+	l, _, err := db.CreateConfirmationLink(ctx, pd.NewConfirmationLink{ClientID: Northwind,
+		Products: []pd.LinkProduct{{Code: "sales-pro", Quantity: 1}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l.ID
 }
