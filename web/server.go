@@ -75,6 +75,7 @@ type Server struct {
 	now     pd.Clock
 	pages   map[string]*template.Template
 	limits  store.SignInLimits // counted in the database
+	public  store.PublicLimits // the public pages', counted in the database
 	hashing *password.Hasher
 	mux     *http.ServeMux
 	handler http.Handler // mux behind the cross-origin check
@@ -125,7 +126,7 @@ func New(db *store.DB, cfg Config, log *slog.Logger, now pd.Clock) (*Server, err
 	log = slog.New(requestIDHandler{log.Handler()})
 	s := &Server{db: db, cfg: cfg, log: log, now: now, pages: pages, api: api, csrfKey: csrfKey,
 		flowKey: flowKey, sealer: sealer,
-		limits: store.DefaultSignInLimits, hashing: password.NewHasher(cfg.PasswordParams, hashSlots, hashWait)}
+		limits: store.DefaultSignInLimits, public: store.DefaultPublicLimits, hashing: password.NewHasher(cfg.PasswordParams, hashSlots, hashWait)}
 	if cfg.OIDC.Enabled() {
 		s.sso = oidc.New(cfg.OIDC)
 	}

@@ -208,6 +208,7 @@ func Load(t testing.TB, db *store.DB) {
 	loadRenewals(t, db)
 	loadAPI(t, db)
 	loadCredit(t, db)
+	loadDirectory(t, db)
 }
 
 // AlphaPathIDs maps each path value name used in routes ({client},
@@ -215,5 +216,5 @@ func Load(t testing.TB, db *store.DB) {
 // tests walking every route can aim at Alpha's data. A new route with a new
 // path value needs its entity here.
 func AlphaPathIDs(t testing.TB, db *store.DB) map[string]int64 {
-	return map[string]int64{"client": Northwind, "renewal": NorthwindOverage, "staff": 1, "token": AlphaReadTokenID}
+	return map[string]int64{"client": Northwind, "renewal": NorthwindOverage, "staff": 1, "token": AlphaReadTokenID, "lead": AlphaLead}
 }
