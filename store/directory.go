@@ -384,9 +384,15 @@ func (db *DB) Directory(ctx context.Context, f pd.DirectoryFilter) ([]pd.Profile
 			where = append(where, "p.tier_code = ?")
 			args = append(args, f.Tier)
 		}
-		rows, err := t.query(ctx, `SELECT `+profileCols+`, `+certifiedExpr+`, COUNT(*) OVER () FROM directory_profiles d
+		// The page is chosen on the sort keys alone, then its rows are
+		// read whole: sorting narrow rows keeps 10,000 profiles fast.
+		rows, err := t.query(ctx, `SELECT `+profileCols+`, `+certifiedExpr+`, x.total FROM (
+				SELECT d.partner_id, tr.rank, lower(p.name) AS name_key, COUNT(*) OVER () AS total
+				FROM directory_profiles d JOIN partners p ON p.id = d.partner_id JOIN tiers tr ON tr.code = p.tier_code
+				WHERE `+strings.Join(where, " AND ")+` ORDER BY tr.rank DESC, name_key, d.partner_id LIMIT ? OFFSET ?) x
+			JOIN directory_profiles d ON d.partner_id = x.partner_id AND d.state = 'published'
 			JOIN partners p ON p.id = d.partner_id JOIN tiers tr ON tr.code = p.tier_code
-			WHERE `+strings.Join(where, " AND ")+` ORDER BY tr.rank DESC, lower(p.name), d.partner_id LIMIT ? OFFSET ?`,
+			ORDER BY x.rank DESC, x.name_key, x.partner_id`,
 			append(args, f.Limit, f.Offset)...)
 		if err != nil {
 			return err

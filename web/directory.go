@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	pd "github.com/partnerdesk/partnerdesk"
@@ -75,7 +76,7 @@ func (s *Server) directoryPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	facets, err := s.db.DirectoryFacets(r.Context())
+	facets, err := s.directoryFacets(r)
 	if err != nil {
 		return err
 	}
@@ -190,4 +191,31 @@ func (s *Server) sitemap(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Type", "application/xml; charset=utf-8")
 	_, err = w.Write([]byte(b.String()))
 	return err
+}
+
+// facetCache keeps the directory's filter options for facetTTL: reading
+// them means reading every published profile, too much for each request
+// when there are thousands. They only list values, never a partner, so
+// a withdrawn partner's values lingering for facetTTL show nobody.
+type facetCache struct {
+	mu     sync.Mutex
+	until  time.Time
+	facets pd.DirectoryFacets
+}
+
+const facetTTL = 30 * time.Second
+
+func (s *Server) directoryFacets(r *http.Request) (pd.DirectoryFacets, error) {
+	c := &s.facets
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if now := s.now(); now.Before(c.until) {
+		return c.facets, nil
+	}
+	f, err := s.db.DirectoryFacets(r.Context())
+	if err != nil {
+		return f, err
+	}
+	c.facets, c.until = f, s.now().Add(facetTTL)
+	return f, nil
 }

@@ -84,6 +84,7 @@ type Server struct {
 	flowKey []byte // signs the cookies of a sign-in in progress (its second step, single sign-on)
 	sealer  *twofactor.Sealer
 	sso     *oidc.Provider // nil without single sign-on
+	facets  facetCache     // the directory's filter options
 }
 
 // New builds the server and parses the templates once.
