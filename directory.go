@@ -112,25 +112,27 @@ func Slug(name string) string {
 	var b strings.Builder
 	dash := false
 	for _, r := range strings.ToLower(name) {
-		switch {
-		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+		if b.Len() > maxSlugLen {
+			break
+		}
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
 			if dash && b.Len() > 0 {
 				b.WriteByte('-')
 			}
 			b.WriteRune(r)
 			dash = false
-		default:
+		} else {
 			dash = true
-		}
-		if b.Len() >= 60 {
-			break
 		}
 	}
 	if b.Len() == 0 {
 		return "partner"
 	}
-	return b.String()
+	return strings.TrimRight(b.String()[:min(b.Len(), maxSlugLen)], "-")
 }
+
+// maxSlugLen bounds a slug made from a name (a partner's id may follow).
+const maxSlugLen = 60
 
 // DirectoryFilter selects published profiles in the public directory.
 type DirectoryFilter struct {
