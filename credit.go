@@ -359,7 +359,8 @@ type TierReport struct {
 	AsOf        Date      // the day its figures are as of
 	Policy      TierPolicy
 	Assigned    Tier
-	Performance Tier // the tier it qualifies for today
+	Assignment  *TierAssignment // the tier set by hand that it is at, if so
+	Performance Tier            // the tier it qualifies for today
 	Figures     Performance
 	Next        *TierGap // nil at the highest tier
 	// ManagedClients and UsageClients count the clients behind the

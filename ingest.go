@@ -312,6 +312,15 @@ func (c *checker) url(field, v string, valid func(string) bool, rule string) {
 	}
 }
 
+// country checks an optional country field (IsCountry).
+func (c *checker) country(field, v string) {
+	n := len(c.ps)
+	c.text(field, v, false)
+	if len(c.ps) == n && v != "" && !IsCountry(v) {
+		c.fail(field, "must be a two-letter country code in capitals (ISO 3166-1, such as FR or US)")
+	}
+}
+
 const (
 	linkRule  = "a URL starting with https:// or http://"
 	imageRule = "a URL starting with https:// (or a path on this site)"
@@ -369,7 +378,7 @@ func (r *PartnerRecord) Check(i int) []Problem {
 	c := &checker{index: i}
 	c.id("id", r.ID, true)
 	c.text("name", r.Name, true)
-	c.text("country", r.Country, false)
+	c.country("country", r.Country)
 	c.url("website", r.Website, IsLink, linkRule)
 	c.id("tier", r.Tier, false)
 	c.url("crm_link_template", r.CRMLinkTemplate, IsLink, linkRule)

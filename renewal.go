@@ -289,4 +289,11 @@ type AuditEntry struct {
 	Entity    string
 	EntityID  string
 	Detail    string
+	// In the program's audit log: who acted (Actor, one of AuditActors;
+	// ActorID the user's or token's id) and the partner, if any.
+	Actor             string
+	ActorID           int64
+	PartnerID         int64
+	PartnerExternalID string
+	PartnerName       string
 }

@@ -136,12 +136,11 @@ func Import(ctx context.Context, db *store.DB, kind string, r io.Reader, opt Opt
 
 // run reads the file in chunks of records of type T and hands each to
 // write, numbering records so that problems map back to lines. A row whose
-// cells cannot be read is a problem on its own and ends the chunk before
-// it, so that numbers stay contiguous.
-func run[T any, PT interface {
-	*T
-	Check(int) []pd.Problem
-}](write func(*store.Ingest, []T, int) error) func(context.Context, *store.Ingest, *reader) error {
+// cells cannot all be read goes with the others, its bad cells left empty
+// and reported first (the whole row, when it cannot be read at all), so
+// that the report has every problem of every row: the record checks and
+// references of its other cells too.
+func run[T any](write func(*store.Ingest, []T, int) error) func(context.Context, *store.Ingest, *reader) error {
 	return func(ctx context.Context, in *store.Ingest, rd *reader) error {
 		recs := make([]T, 0, chunk)
 		base := 0
@@ -166,25 +165,18 @@ func run[T any, PT interface {
 				return err
 			}
 			if !ok {
-				if err := flush(); err != nil {
-					return err
-				}
-				// The row's other cells are checked too, so that the report
-				// has all of its problems at once.
-				bad := map[string]bool{}
+				whole := false
 				for _, p := range rd.cellProblems {
-					bad[p.Column] = true
-					in.Problem(pd.Problem{Index: base, Field: p.Column, Code: pd.EInvalid, Reason: p.Reason})
+					whole = whole || p.Column == ""
 				}
-				if !bad[""] {
-					for _, p := range PT(&rec).Check(base) {
-						if !bad[p.Field] {
-							in.Problem(p)
-						}
+				for _, p := range rd.cellProblems {
+					if !whole || p.Column == "" {
+						in.Problem(pd.Problem{Index: base + len(recs), Field: p.Column, Code: pd.EInvalid, Reason: p.Reason})
 					}
 				}
-				base++
-				continue
+				if whole {
+					rec = *new(T)
+				}
 			}
 			recs = append(recs, rec)
 			if len(recs) == chunk {

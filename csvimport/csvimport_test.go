@@ -34,7 +34,15 @@ func TestImportReportsEveryBadRowAndWritesNothing(t *testing.T) {
 			{"bad events", "events", "id,occurred_at,client,product,mrr\n" +
 				"x1," + at(-7) + ",acct-northwind.example,service-pro,ten\n" +
 				"x2,yesterday,acct-nobody,service-pro,5\n" +
-				"\"x3," + at(-7) + ",acct-northwind.example,service-pro,5\n", []string{"2 mrr", "3 occurred_at", "4 "}, 0},
+				"\"x3," + at(-7) + ",acct-northwind.example,service-pro,5\n", []string{"2 mrr", "3 occurred_at", "3 client", "4 "}, 0},
+			// Every problem of every row at once: its record's checks, and
+			// its references even when a check failed.
+			{"every problem of a row", "partners", "id,name,country,website,tier,partner_manager\n" +
+				"p-ok,Fine Agency,FR,https://fine.example,,\n" +
+				"p-bad,Bad Agency,France,www.bad.example,platinium,st-nobody\n" +
+				"p-worse,,ZZ,https://worse.example,gold,st-maya\n", []string{"3 country", "3 website", "3 partner_manager", "3 tier", "4 name", "4 country"}, 0},
+			{"a cell that cannot be read, with the row's other problems", "certifications", "id,partner,name,holder,earned_on,expires_on\n" +
+				"c-1,p-nobody,Cert,,someday,2027-01-01\n", []string{"2 earned_on", "2 holder", "2 partner"}, 0},
 			{"store problems by line", "usage", "client,day,tools,active_users,seats\n" +
 				"acct-globex.example," + day(-7) + ",contacts|tickets,2,3\n" +
 				"acct-nobody," + day(-7) + ",contacts,2,3\n" +

@@ -6,6 +6,7 @@
 package metrics
 
 import (
+	"context"
 	"database/sql"
 	"net/http"
 	"strconv"
@@ -36,6 +37,8 @@ type Metrics struct {
 	ingestRejections *prometheus.CounterVec
 
 	signIns *prometheus.CounterVec
+
+	deliveries *prometheus.CounterVec
 }
 
 // New makes the registry, with the Go runtime's and the process's
@@ -87,6 +90,9 @@ func New(version string) *Metrics {
 	m.signIns = prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: namespace, Name: "sign_in_attempts_total",
 		Help: "Sign-in attempts, by outcome (success, failure, limited, busy)."}, []string{"outcome"})
 	f(m.signIns)
+	m.deliveries = prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: namespace, Subsystem: "outbox", Name: "deliveries_total",
+		Help: "Email delivery attempts of this process, by outcome (sent, retried, failed)."}, []string{"outcome"})
+	f(m.deliveries)
 	// Every series is there from the start, at 0, so that a rate or an
 	// alert on it works before the first event.
 	for _, door := range []string{DoorAPI, DoorCSV, DoorStripe} {
@@ -98,6 +104,9 @@ func New(version string) *Metrics {
 	}
 	for _, o := range []string{SignInSuccess, SignInFailure, SignInLimited, SignInBusy} {
 		m.signIns.WithLabelValues(o)
+	}
+	for _, o := range []string{DeliverySent, DeliveryRetried, DeliveryFailed} {
+		m.deliveries.WithLabelValues(o)
 	}
 	return m
 }
@@ -192,4 +201,50 @@ func (m *Metrics) SignIn(outcome string) {
 		return
 	}
 	m.signIns.WithLabelValues(outcome).Inc()
+}
+
+// Outcomes of an email delivery attempt.
+const (
+	DeliverySent    = "sent"
+	DeliveryRetried = "retried"
+	DeliveryFailed  = "failed"
+)
+
+// OutboxDelivery records one delivery attempt's outcome.
+func (m *Metrics) OutboxDelivery(outcome string) {
+	if m == nil {
+		return
+	}
+	m.deliveries.WithLabelValues(outcome).Inc()
+}
+
+// Outbox exports the number of messages in the outbox by status
+// (queued, sent, failed), which count reads from the database at each
+// scrape: every server sharing the database reports the same figures.
+func (m *Metrics) Outbox(count func(ctx context.Context) (map[string]int64, error)) {
+	if m == nil {
+		return
+	}
+	m.reg.MustRegister(&outboxCollector{count: count, desc: prometheus.NewDesc(namespace+"_outbox_messages",
+		"Messages in the outbox, by status (queued, sent, failed).", []string{"status"}, nil)})
+}
+
+type outboxCollector struct {
+	count func(ctx context.Context) (map[string]int64, error)
+	desc  *prometheus.Desc
+}
+
+func (c *outboxCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc }
+
+func (c *outboxCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	counts, err := c.count(ctx)
+	if err != nil {
+		ch <- prometheus.NewInvalidMetric(c.desc, err)
+		return
+	}
+	for status, n := range counts {
+		ch <- prometheus.MustNewConstMetric(c.desc, prometheus.GaugeValue, float64(n), status)
+	}
 }

@@ -1,7 +1,8 @@
 // Package refresh is the daily refresh: the job that applies the day's
 // renewal rules, stores the engagement history, runs the tier-credit
 // ledger over the billing events and evaluates every partner's tier,
-// writes the snapshots the pages read, and purges what has ended. Run is a plain function; the
+// writes the snapshots the pages read, queues the day's digests of renewal
+// decisions, and purges what has ended. Run is a plain function; the
 // scheduler (Scheduler, started by serve) and the command line
 // ("partnerdesk refresh") both call it through Claimed, which makes it run
 // once a day however many server processes share the database.
@@ -48,6 +49,8 @@ type Options struct {
 	// Log hears of a claim taken over from a dead worker and of renewals
 	// that failed; nil for nowhere.
 	Log *slog.Logger
+	// Mailer renders the day's digests; nil queues none.
+	Mailer pd.Mailer
 }
 
 func (o Options) lease() time.Duration {
@@ -79,12 +82,16 @@ type Stats struct {
 	EngagementMonths            int
 	SessionsDeleted             int64 // expired sign-in sessions purged
 	SignInCountersPurged        int64 // whose windows had ended
+	Digests                     int   // digests queued
+	OutboxPurged                int64 // emails older than the outbox keeps
 	Elapsed                     time.Duration
 }
 
 // Run refreshes the program day of now: renewals, engagement history,
-// credit, tiers; and it purges the sign-in sessions that have expired. It
-// does not claim the day; Claimed does.
+// credit, tiers; queues the day's digests of renewal decisions (once per
+// user and day, however often it runs); and it purges the sign-in
+// sessions that have expired and the outbox's old emails. It does not
+// claim the day; Claimed does.
 func Run(ctx context.Context, db *store.DB, now time.Time, opts Options) (Stats, error) {
 	start := time.Now()
 	say := func(format string, args ...any) {
@@ -113,6 +120,14 @@ func Run(ctx context.Context, db *store.DB, now time.Time, opts Options) (Stats,
 	if err := runCredit(ctx, db, prog, &st, opts, say); err != nil {
 		return st, err
 	}
+	// After the renewal rules: a decision renewed automatically today is
+	// no longer due.
+	if opts.Mailer != nil {
+		if st.Digests, err = db.QueueDigests(ctx, opts.Mailer, st.Day); err != nil {
+			return st, err
+		}
+		say("digests: %d queued", st.Digests)
+	}
 	if st.SessionsDeleted, err = db.DeleteExpiredSessions(ctx); err != nil {
 		return st, err
 	}
@@ -121,6 +136,10 @@ func Run(ctx context.Context, db *store.DB, now time.Time, opts Options) (Stats,
 		return st, err
 	}
 	say("sign-in counters: %d whose windows had ended purged", st.SignInCountersPurged)
+	if st.OutboxPurged, err = db.PurgeOutbox(ctx); err != nil {
+		return st, err
+	}
+	say("outbox: %d emails older than %d days deleted", st.OutboxPurged, int(store.OutboxRetention.Hours()/24))
 	st.Elapsed = time.Since(start)
 	say("done in %s", st.Elapsed.Round(100*time.Millisecond))
 	return st, nil

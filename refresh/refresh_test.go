@@ -2,6 +2,7 @@ package refresh_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"reflect"
 	"strconv"
@@ -294,6 +295,23 @@ func TestTierReviewsGraceThenDemotion(t *testing.T) {
 		}
 		if want := []string{first.String() + " gold→gold", second.String() + " gold→partner"}; !reflect.DeepEqual(got, want) {
 			t.Errorf("Alpha's reviews: %v, want %v", got, want)
+		}
+		// The demotion is the daily refresh's change in the audit logs, once.
+		if _, err := refresh.Run(ctx, db, time.Date(2027, 7, 17, 7, 0, 0, 0, time.UTC), refresh.Options{}); err != nil {
+			t.Fatal(err)
+		}
+		es, _, err := db.ProgramAudit(pd.WithPrincipal(ctx, &pd.Principal{UserID: 1, Role: pd.RoleProgramAdmin}),
+			pd.AuditFilter{Action: "tier_review"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var moves []string
+		for _, e := range es {
+			moves = append(moves, fmt.Sprintf("%s %s: %s", e.Actor, e.PartnerName, e.Detail))
+		}
+		if want := []string{"refresh Beta Works: review of 2027-07-15: Silver → Partner", "refresh Alpha Agency: review of 2027-07-15: Gold → Partner"}; !reflect.DeepEqual(moves, want) &&
+			!reflect.DeepEqual(moves, []string{want[1], want[0]}) {
+			t.Errorf("audit of the reviews: %q, want %q", moves, want)
 		}
 	})
 }

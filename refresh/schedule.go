@@ -34,6 +34,8 @@ type Scheduler struct {
 	// Observe, if set, is told of each refresh this scheduler ran (or
 	// that failed), for the metrics.
 	Observe func(st Stats, err error)
+	// Mailer renders the refresh's digests; nil queues none.
+	Mailer pd.Mailer
 	// after waits for d; tests shorten it.
 	after func(d time.Duration) <-chan time.Time
 }
@@ -89,7 +91,7 @@ func (s *Scheduler) step(ctx context.Context, t time.Time) (time.Duration, error
 	if !run {
 		return min(next.Sub(t), maxSleep), nil
 	}
-	opts := Options{Lease: s.Lease, Log: s.Log}
+	opts := Options{Lease: s.Lease, Log: s.Log, Mailer: s.Mailer}
 	st, ran, err := Claimed(ctx, s.DB, t, s.Worker, false, opts)
 	if s.Observe != nil && (ran || err != nil) {
 		s.Observe(st, err)
@@ -102,7 +104,7 @@ func (s *Scheduler) step(ctx context.Context, t time.Time) (time.Duration, error
 		return min(s.Retry, opts.lease()/3), nil
 	}
 	s.Log.Info("daily refresh done", "day", st.Day, "credit", st.Mode, "events", st.Events, "expired", st.Expired,
-		"partners", st.Partners, "sessions_deleted", st.SessionsDeleted, "elapsed", st.Elapsed.Round(time.Millisecond))
+		"partners", st.Partners, "digests", st.Digests, "sessions_deleted", st.SessionsDeleted, "elapsed", st.Elapsed.Round(time.Millisecond))
 	return 0, nil
 }
 

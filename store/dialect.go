@@ -174,3 +174,14 @@ func (d dialect) maxParams() int {
 	}
 	return 32766
 }
+
+// skipLocked ends a SELECT whose rows a worker claims: on PostgreSQL the
+// rows another transaction is claiming are skipped rather than waited for
+// (and so never claimed twice); SQLite has one writer at a time, so the
+// claim's statement sees every earlier claim.
+func (d dialect) skipLocked() string {
+	if d == dialectPostgres {
+		return " FOR UPDATE SKIP LOCKED"
+	}
+	return ""
+}

@@ -339,7 +339,7 @@ func (db *DB) PublishedProfile(ctx context.Context, slug string) (*pd.Profile, e
 		var certified bool
 		p, err = scanProfile(t.queryRow(ctx, `SELECT `+profileCols+`, `+certifiedExpr+` FROM directory_profiles d
 			JOIN partners p ON p.id = d.partner_id JOIN tiers tr ON tr.code = p.tier_code
-			WHERE d.slug = ? AND d.state = 'published'`, today(t, prog), slug), &certified)
+			WHERE d.slug = ? AND d.state = 'published' AND `+listed, today(t, prog), slug), &certified)
 		p.Certified = certified
 		return err
 	})
@@ -350,6 +350,10 @@ func (db *DB) PublishedProfile(ctx context.Context, slug string) (*pd.Profile, e
 	}
 	return &p, nil
 }
+
+// listed is the condition on the partner p of a published profile for it
+// to be shown: a deactivated partner disappears with its next request.
+const listed = "p.deactivated_at IS NULL"
 
 // certifiedExpr says whether the partner holds a certification that has
 // not expired by the day given as its one argument.
@@ -368,7 +372,7 @@ func (db *DB) Directory(ctx context.Context, f pd.DirectoryFilter) ([]pd.Profile
 		if err != nil {
 			return err
 		}
-		where, args := []string{"d.state = 'published'"}, []any{today(t, prog)}
+		where, args := []string{"d.state = 'published'", listed}, []any{today(t, prog)}
 		if f.Query != "" {
 			where = append(where, `d.search LIKE ? ESCAPE '\'`)
 			args = append(args, likePattern(f.Query))
@@ -426,7 +430,8 @@ func escapeLike(s string) string {
 func (db *DB) DirectoryFacets(ctx context.Context) (pd.DirectoryFacets, error) {
 	var f pd.DirectoryFacets
 	err := db.view(ctx, func(t *tx) error {
-		rows, err := t.query(ctx, `SELECT industries, countries, languages FROM directory_profiles WHERE state = 'published'`)
+		rows, err := t.query(ctx, `SELECT d.industries, d.countries, d.languages FROM directory_profiles d
+			JOIN partners p ON p.id = d.partner_id WHERE d.state = 'published' AND `+listed)
 		if err != nil {
 			return err
 		}
@@ -478,7 +483,8 @@ type SitemapEntry struct {
 func (db *DB) Sitemap(ctx context.Context) ([]SitemapEntry, error) {
 	var out []SitemapEntry
 	err := db.view(ctx, func(t *tx) error {
-		rows, err := t.query(ctx, `SELECT slug, updated_at FROM directory_profiles WHERE state = 'published' ORDER BY slug LIMIT 50000`)
+		rows, err := t.query(ctx, `SELECT d.slug, d.updated_at FROM directory_profiles d JOIN partners p ON p.id = d.partner_id
+			WHERE d.state = 'published' AND `+listed+` ORDER BY d.slug LIMIT 50000`)
 		if err != nil {
 			return err
 		}

@@ -27,6 +27,10 @@ type Ingest struct {
 	types    map[string]map[string]string // PostgreSQL column types by table
 	clients  map[int64]bool               // clients whose MRR, products and engagement to refresh
 	ended    []endedRelation              // relationships ended, for the audit log
+	// marked holds, by record index, the fields reported by Problem for
+	// a record not yet checked (a CSV cell that could not be read); bad,
+	// those with a problem of the batch being checked.
+	marked, bad map[int][]string
 }
 
 type endedRelation struct {
@@ -54,7 +58,8 @@ func (db *DB) ingest(ctx context.Context, dryRun bool, fn func(in *Ingest) error
 		return pd.IngestResult{}, fmt.Errorf("ingest: %w", err)
 	}
 	defer t.Rollback()
-	in := &Ingest{ctx: ctx, t: t, counts: map[string]int{}, lines: map[linePair]lineEvent{}, clients: map[int64]bool{}}
+	in := &Ingest{ctx: ctx, t: t, counts: map[string]int{}, lines: map[linePair]lineEvent{}, clients: map[int64]bool{},
+		marked: map[int][]string{}, bad: map[int][]string{}}
 	// Records refer to the catalogue's products and tiers: a database
 	// that was only migrated gets them now.
 	var products int
@@ -585,8 +590,14 @@ func (in *Ingest) resolve(table, col string, keys []string) (map[string]int64, e
 }
 
 // Problem adds a problem found by the caller (a CSV cell that is not a
-// number, say): the load will be rejected like for the store's own.
-func (in *Ingest) Problem(p pd.Problem) { in.problems.Add(p) }
+// number, say): the load will be rejected like for the store's own. When
+// the record is then passed in (its unreadable fields left zero), the
+// checks report its other fields' problems only: Field "" stands for the
+// whole record, which nothing else is reported of.
+func (in *Ingest) Problem(p pd.Problem) {
+	in.problems.Add(p)
+	in.marked[p.Index] = append(in.marked[p.Index], p.Field)
+}
 
 // CanIngest reports, as a forbidden error, whether the principal in ctx
 // may ingest (for pages that offer it).

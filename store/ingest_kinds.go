@@ -14,23 +14,44 @@ import (
 // ids they refer to, and hand the good ones to upsert. base is the index of
 // recs[0] in the load, for problems.
 
-// begin counts a batch and checks its records; ok[i] says recs[i] passed.
-func (in *Ingest) begin(kind string, n int, check func(i int) []pd.Problem) []bool {
+// begin counts a batch of records from index base and checks them; ok[i]
+// says recs[i] passed. A record's fields already reported (Problem) are
+// not checked again. The fields with a problem are noted for the batch,
+// so that the kind's further checks (its references) look at the others
+// and a record's report is whole, one problem a field.
+func (in *Ingest) begin(kind string, base, n int, check func(i int) []pd.Problem) []bool {
 	in.counts[kind] += n
 	in.res.Received += n
+	clear(in.bad)
 	ok := make([]bool, n)
 	for i := range ok {
-		ps := check(i)
-		in.problems.Add(ps...)
-		ok[i] = len(ps) == 0
+		pre, marked := in.marked[base+i]
+		delete(in.marked, base+i)
+		bad := pre
+		for _, p := range check(i) {
+			if !slices.Contains(bad, p.Field) && !slices.Contains(pre, "") {
+				in.problems.Add(p)
+				bad = append(bad, p.Field)
+			}
+		}
+		if ok[i] = !marked && len(bad) == 0; !ok[i] {
+			in.bad[base+i] = bad
+		}
 	}
 	return ok
 }
 
+// flagged reports whether record i of the batch has a problem with field
+// (or with the whole record).
+func (in *Ingest) flagged(i int, field string) bool {
+	bad, ok := in.bad[i]
+	return ok && (slices.Contains(bad, field) || slices.Contains(bad, ""))
+}
+
 // ref resolves a reference of record i, reporting it when unknown; an
-// empty reference is nil (none).
+// empty reference, or one whose field has a problem already, is nil.
 func (in *Ingest) ref(ids map[string]int64, i int, field, v, what string, ok *bool) any {
-	if v == "" {
+	if v == "" || in.flagged(i, field) {
 		return nil
 	}
 	id, found := ids[v]
@@ -52,7 +73,7 @@ var eventSpec = &spec{kind: "billing event", table: "billing_events", key: []str
 // × product) is created if missing; lines and clients follow their latest
 // events when the load ends.
 func (in *Ingest) BillingEvents(recs []pd.BillingEventRecord, base int) error {
-	ok := in.begin("billing_events", len(recs), func(i int) []pd.Problem {
+	ok := in.begin("billing_events", base, len(recs), func(i int) []pd.Problem {
 		// Both engines keep microseconds; compare what they will keep.
 		recs[i].OccurredAt = recs[i].OccurredAt.UTC().Truncate(time.Microsecond)
 		return recs[i].Check(base + i)
@@ -71,9 +92,6 @@ func (in *Ingest) BillingEvents(recs []pd.BillingEventRecord, base int) error {
 	}
 	rows := make([]row, 0, len(recs))
 	for i, r := range recs {
-		if !ok[i] {
-			continue
-		}
 		c := in.ref(cids, base+i, "client", r.Client, "client", &ok[i])
 		p := in.ref(pids, base+i, "partner", r.Partner, "partner", &ok[i])
 		if ok[i] {
@@ -115,7 +133,7 @@ var usageSpec = &spec{kind: "usage day", table: "usage_snapshots", key: []string
 // with other content a conflict. Clients' engagement follows their latest
 // day when the load ends.
 func (in *Ingest) Usage(recs []pd.UsageRecord, base int) error {
-	ok := in.begin("usage", len(recs), func(i int) []pd.Problem { return recs[i].Check(base + i) })
+	ok := in.begin("usage", base, len(recs), func(i int) []pd.Problem { return recs[i].Check(base + i) })
 	clients := make([]string, len(recs))
 	for i, r := range recs {
 		clients[i] = r.Client
@@ -126,9 +144,6 @@ func (in *Ingest) Usage(recs []pd.UsageRecord, base int) error {
 	}
 	rows := make([]row, 0, len(recs))
 	for i, r := range recs {
-		if !ok[i] {
-			continue
-		}
 		c := in.ref(cids, base+i, "client", r.Client, "client", &ok[i])
 		if ok[i] {
 			tools, _ := pd.ToolMask(r.Tools)
@@ -156,7 +171,7 @@ var lineSpec = &spec{kind: "subscription line", table: "subscription_lines", key
 // older one is stale and ignored, the same version with other content is
 // a conflict. A line's MRR and status come from its billing events.
 func (in *Ingest) SubscriptionLines(recs []pd.SubscriptionLineRecord, base int) error {
-	ok := in.begin("subscription_lines", len(recs), func(i int) []pd.Problem {
+	ok := in.begin("subscription_lines", base, len(recs), func(i int) []pd.Problem {
 		recs[i].UpdatedAt = recs[i].UpdatedAt.UTC().Truncate(time.Microsecond)
 		return recs[i].Check(base + i)
 	})
@@ -170,9 +185,6 @@ func (in *Ingest) SubscriptionLines(recs []pd.SubscriptionLineRecord, base int) 
 	}
 	rows := make([]row, 0, len(recs))
 	for i, r := range recs {
-		if !ok[i] {
-			continue
-		}
 		c := in.ref(cids, base+i, "client", r.Client, "client", &ok[i])
 		if !ok[i] {
 			continue
@@ -200,7 +212,7 @@ var partnerSpec = &spec{kind: "partner", table: "partners", key: []string{"exter
 
 // Partners upserts partners by id; a partner's tier is kept when left out.
 func (in *Ingest) Partners(recs []pd.PartnerRecord, base int) error {
-	ok := in.begin("partners", len(recs), func(i int) []pd.Problem { return recs[i].Check(base + i) })
+	ok := in.begin("partners", base, len(recs), func(i int) []pd.Problem { return recs[i].Check(base + i) })
 	var staff []string
 	for _, r := range recs {
 		staff = append(staff, r.PartnerManager, r.PartnerConsultant)
@@ -225,12 +237,9 @@ func (in *Ingest) Partners(recs []pd.PartnerRecord, base int) error {
 	res.Close()
 	rows := make([]row, 0, len(recs))
 	for i, r := range recs {
-		if !ok[i] {
-			continue
-		}
 		m := in.ref(sids, base+i, "partner_manager", r.PartnerManager, "staff member", &ok[i])
 		c := in.ref(sids, base+i, "partner_consultant", r.PartnerConsultant, "staff member", &ok[i])
-		if r.Tier != "" && !tiers[r.Tier] {
+		if r.Tier != "" && !tiers[r.Tier] && !in.flagged(base+i, "tier") {
 			in.problem(base+i, "tier", pd.ENotFound, "no tier has the code %q", r.Tier)
 			ok[i] = false
 		}
@@ -253,7 +262,7 @@ var staffSpec = &spec{kind: "staff member", table: "staff", key: []string{"exter
 
 // Staff upserts the vendor's staff by id.
 func (in *Ingest) Staff(recs []pd.StaffRecord, base int) error {
-	ok := in.begin("staff", len(recs), func(i int) []pd.Problem { return recs[i].Check(base + i) })
+	ok := in.begin("staff", base, len(recs), func(i int) []pd.Problem { return recs[i].Check(base + i) })
 	rows := make([]row, 0, len(recs))
 	for i, r := range recs {
 		if ok[i] {
@@ -270,7 +279,7 @@ var certificationSpec = &spec{kind: "certification", table: "certifications", ke
 
 // Certifications upserts partners' certifications by id.
 func (in *Ingest) Certifications(recs []pd.CertificationRecord, base int) error {
-	ok := in.begin("certifications", len(recs), func(i int) []pd.Problem { return recs[i].Check(base + i) })
+	ok := in.begin("certifications", base, len(recs), func(i int) []pd.Problem { return recs[i].Check(base + i) })
 	partners := make([]string, len(recs))
 	for i, r := range recs {
 		partners[i] = r.Partner
@@ -281,9 +290,6 @@ func (in *Ingest) Certifications(recs []pd.CertificationRecord, base int) error 
 	}
 	rows := make([]row, 0, len(recs))
 	for i, r := range recs {
-		if !ok[i] {
-			continue
-		}
 		if p := in.ref(pids, base+i, "partner", r.Partner, "partner", &ok[i]); ok[i] {
 			rows = append(rows, row{index: base + i, vals: []any{r.ID, p, r.Name, r.Holder, r.EarnedOn, r.ExpiresOn}})
 		}
@@ -300,7 +306,7 @@ var clientSpec = &spec{kind: "client", table: "clients", key: []string{"account_
 
 // Clients upserts clients by account id.
 func (in *Ingest) Clients(recs []pd.ClientRecord, base int) error {
-	ok := in.begin("clients", len(recs), func(i int) []pd.Problem { return recs[i].Check(base + i) })
+	ok := in.begin("clients", base, len(recs), func(i int) []pd.Problem { return recs[i].Check(base + i) })
 	rows := make([]row, 0, len(recs))
 	for i, r := range recs {
 		if !ok[i] {
@@ -325,7 +331,7 @@ var relationshipSpec = &spec{kind: "relationship", table: "client_partners", key
 // partner and start date. Setting ended_on ends services (audited); a
 // client has at most one open relationship with a partner.
 func (in *Ingest) Relationships(recs []pd.RelationshipRecord, base int) error {
-	ok := in.begin("relationships", len(recs), func(i int) []pd.Problem { return recs[i].Check(base + i) })
+	ok := in.begin("relationships", base, len(recs), func(i int) []pd.Problem { return recs[i].Check(base + i) })
 	clients, partners := make([]string, len(recs)), make([]string, len(recs))
 	for i, r := range recs {
 		clients[i], partners[i] = r.Client, r.Partner
@@ -364,9 +370,6 @@ func (in *Ingest) Relationships(recs []pd.RelationshipRecord, base int) error {
 	rows := make([]row, 0, len(recs))
 	var ended []endedRelation
 	for i, r := range recs {
-		if !ok[i] {
-			continue
-		}
 		c := in.ref(cids, base+i, "client", r.Client, "client", &ok[i])
 		p := in.ref(pids, base+i, "partner", r.Partner, "partner", &ok[i])
 		if !ok[i] {
@@ -428,7 +431,7 @@ var renewalSpec = &spec{kind: "renewal", table: "renewals", key: []string{"clien
 // the client's selling partner, or its managing partner with the lowest
 // id (defaultPartner).
 func (in *Ingest) Renewals(recs []pd.RenewalRecord, base int) error {
-	ok := in.begin("renewals", len(recs), func(i int) []pd.Problem { return recs[i].Check(base + i) })
+	ok := in.begin("renewals", base, len(recs), func(i int) []pd.Problem { return recs[i].Check(base + i) })
 	clients, staff, owners := make([]string, len(recs)), make([]string, len(recs)), make([]string, len(recs))
 	for i, r := range recs {
 		clients[i], staff[i], owners[i] = r.Client, r.RenewalManager, r.CommPartner
@@ -452,9 +455,6 @@ func (in *Ingest) Renewals(recs []pd.RenewalRecord, base int) error {
 	rows := make([]row, 0, len(recs))
 	var given []int64 // clients of renewals given to a partner the record does not name
 	for i, r := range recs {
-		if !ok[i] {
-			continue
-		}
 		c := in.ref(cids, base+i, "client", r.Client, "client", &ok[i])
 		m := in.ref(sids, base+i, "renewal_manager", r.RenewalManager, "staff member", &ok[i])
 		p := in.ref(pids, base+i, "comm_partner", r.CommPartner, "partner", &ok[i])

@@ -81,7 +81,8 @@ func (db *DB) CreateLead(ctx context.Context, slug string, l pd.Lead) error {
 	}
 	return db.update(ctx, func(t *tx) error {
 		var partnerID int64
-		err := t.queryRow(ctx, "SELECT partner_id FROM directory_profiles WHERE slug = ? AND state = 'published'", slug).Scan(&partnerID)
+		err := t.queryRow(ctx, `SELECT d.partner_id FROM directory_profiles d JOIN partners p ON p.id = d.partner_id
+			WHERE d.slug = ? AND d.state = 'published' AND `+listed, slug).Scan(&partnerID)
 		if err == sql.ErrNoRows {
 			return pd.Errorf(pd.ENotFound, "There is no page at this address.")
 		} else if err != nil {

@@ -11,17 +11,20 @@ import (
 	pd "github.com/partnerdesk/partnerdesk"
 )
 
+// MaxDigestDays bounds the digest's window.
+const MaxDigestDays = 90
+
 // DefaultProgram is what a new installation starts with.
 var DefaultProgram = pd.Program{Name: "Partner Program", Currency: "USD", TimeZone: "UTC",
 	RefreshStart: "06:00", RefreshEnd: "08:00", CreditExpiryMonths: 12,
-	RenewalHorizonDays: 120, DecisionDeadlineDays: 45, DefaultCommOwner: pd.OwnerVendor}
+	RenewalHorizonDays: 120, DecisionDeadlineDays: 45, DefaultCommOwner: pd.OwnerVendor, DigestDays: 14}
 
 func program(ctx context.Context, t *tx) (pd.Program, error) {
 	var p pd.Program
 	err := t.queryRow(ctx, `SELECT name, currency, time_zone, refresh_start, refresh_end,
-			credit_expiry_months, renewal_horizon_days, decision_deadline_days, default_comm_owner FROM program WHERE id = 1`).
+			credit_expiry_months, renewal_horizon_days, decision_deadline_days, default_comm_owner, digest_days FROM program WHERE id = 1`).
 		Scan(&p.Name, &p.Currency, &p.TimeZone, &p.RefreshStart, &p.RefreshEnd,
-			&p.CreditExpiryMonths, &p.RenewalHorizonDays, &p.DecisionDeadlineDays, &p.DefaultCommOwner)
+			&p.CreditExpiryMonths, &p.RenewalHorizonDays, &p.DecisionDeadlineDays, &p.DefaultCommOwner, &p.DigestDays)
 	if err == sql.ErrNoRows {
 		return DefaultProgram, nil
 	} else if err != nil {
@@ -158,6 +161,7 @@ func programChanges(a, b pd.Program) []string {
 	add("renewal horizon (days)", a.RenewalHorizonDays, b.RenewalHorizonDays)
 	add("decision deadline (days)", a.DecisionDeadlineDays, b.DecisionDeadlineDays)
 	add("default communication owner", a.DefaultCommOwner, b.DefaultCommOwner)
+	add("digest window (days)", a.DigestDays, b.DigestDays)
 	return out
 }
 
@@ -193,6 +197,9 @@ func checkProgram(p *pd.Program) error {
 	if p.DefaultCommOwner == "" {
 		p.DefaultCommOwner = pd.OwnerVendor
 	}
+	if p.DigestDays < 0 || p.DigestDays > MaxDigestDays {
+		return pd.Errorf(pd.EInvalid, "The digest lists the decisions due within 0 to %d days (0: no digest), not %d.", MaxDigestDays, p.DigestDays)
+	}
 	if p.DefaultCommOwner != pd.OwnerVendor && p.DefaultCommOwner != pd.OwnerPartner {
 		return pd.Errorf(pd.EInvalid, "The default communication owner is vendor or partner, not %q.", p.DefaultCommOwner)
 	}
@@ -202,16 +209,16 @@ func checkProgram(p *pd.Program) error {
 // writeProgram stores the settings row.
 func writeProgram(ctx context.Context, t *tx, p pd.Program) error {
 	q := `INSERT INTO program (id, name, currency, time_zone, refresh_start, refresh_end,
-			credit_expiry_months, renewal_horizon_days, decision_deadline_days, default_comm_owner)
-		VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			credit_expiry_months, renewal_horizon_days, decision_deadline_days, default_comm_owner, digest_days)
+		VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET name = excluded.name, currency = excluded.currency,
 			time_zone = excluded.time_zone, refresh_start = excluded.refresh_start,
 			refresh_end = excluded.refresh_end, credit_expiry_months = excluded.credit_expiry_months,
 			renewal_horizon_days = excluded.renewal_horizon_days,
 			decision_deadline_days = excluded.decision_deadline_days,
-			default_comm_owner = excluded.default_comm_owner`
+			default_comm_owner = excluded.default_comm_owner, digest_days = excluded.digest_days`
 	if _, err := t.exec(ctx, q, p.Name, p.Currency, p.TimeZone, p.RefreshStart, p.RefreshEnd,
-		p.CreditExpiryMonths, p.RenewalHorizonDays, p.DecisionDeadlineDays, p.DefaultCommOwner); err != nil {
+		p.CreditExpiryMonths, p.RenewalHorizonDays, p.DecisionDeadlineDays, p.DefaultCommOwner, p.DigestDays); err != nil {
 		return fmt.Errorf("save program: %w", err)
 	}
 	return nil

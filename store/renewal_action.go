@@ -237,11 +237,11 @@ func releaseComm(ctx context.Context, t *tx, prog pd.Program, partnerID int64, c
 		}
 	}
 	userID, tokenID := actor(ctx)
-	if _, err := t.exec(ctx, `INSERT INTO audit_log (at, user_id, token_id, partner_id, action, entity, entity_id, detail)
-		SELECT ?, ?, ?, cp.partner_id, ?, 'client', CAST(c.id AS TEXT), c.name
+	if _, err := t.exec(ctx, `INSERT INTO audit_log (at, user_id, token_id, partner_id, action, entity, entity_id, detail, origin)
+		SELECT ?, ?, ?, cp.partner_id, ?, 'client', CAST(c.id AS TEXT), c.name, ?
 		FROM client_partners cp JOIN clients c ON c.id = cp.client_id
 		WHERE cp.ended_on IS NULL AND cp.partner_id <> ? AND `+t.d.inList("cp.client_id"),
-		t.now, userID, tokenID, "set_comm_owner_"+pd.OwnerDefault, partnerID, list); err != nil {
+		t.now, userID, tokenID, "set_comm_owner_"+pd.OwnerDefault, origin(ctx), partnerID, list); err != nil {
 		return fmt.Errorf("write audit log: %w", err)
 	}
 	return nil

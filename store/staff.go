@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 
 	pd "github.com/partnerdesk/partnerdesk"
 )
@@ -160,21 +161,12 @@ func (db *DB) AssignTeam(ctx context.Context, partnerID, managerID, consultantID
 		if err != nil {
 			return err
 		}
-		names := [2]string{"-", "-"}
-		for i, a := range []struct {
-			id   int64
-			role pd.Role
-		}{{managerID, pd.RolePartnerManager}, {consultantID, pd.RolePartnerConsultant}} {
-			if a.id == 0 {
-				continue
-			}
-			err := t.queryRow(ctx, "SELECT name FROM staff WHERE id = ? AND role = ?", a.id, string(a.role)).Scan(&names[i])
-			if err == sql.ErrNoRows {
-				return pd.Errorf(pd.EInvalid, "Choose a %s from the list.", map[pd.Role]string{
-					pd.RolePartnerManager: "partner manager", pd.RolePartnerConsultant: "partner consultant"}[a.role])
-			} else if err != nil {
-				return err
-			}
+		names, ps, err := teamNames(ctx, t, managerID, consultantID)
+		if err != nil {
+			return err
+		}
+		if len(ps) > 0 {
+			return pd.Errorf(pd.EInvalid, "Choose a %s from the list.", strings.ReplaceAll(ps[0].Field, "_", " "))
 		}
 		if _, err := t.exec(ctx, "UPDATE partners SET partner_manager_id = ?, partner_consultant_id = ? WHERE id = ?",
 			nullID(managerID), nullID(consultantID), partnerID); err != nil {

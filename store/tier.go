@@ -73,6 +73,9 @@ func tierReport(ctx context.Context, t *tx, partnerID int64, st creditState) (pd
 		return r, fmt.Errorf("load partner tier: %w", err)
 	}
 	r.Assigned = r.Policy.Tier(assigned)
+	if r.Assignment, err = tierAssignment(ctx, t, partnerID, assigned); err != nil {
+		return r, err
+	}
 	if r.Certifications, err = certifications(ctx, t, partnerID); err != nil {
 		return r, err
 	}

@@ -359,5 +359,21 @@ func applyReview(ctx context.Context, t *tx, on pd.Date, rows []TierRow) error {
 			return fmt.Errorf("record tier review: %w", err)
 		}
 	}
+	// Each move is the daily refresh's change in the partner's audit log.
+	var moved []int64
+	for _, ids := range moves {
+		moved = append(moved, ids...)
+	}
+	if len(moved) == 0 {
+		return nil
+	}
+	if _, err := t.exec(ctx, `INSERT INTO audit_log (at, partner_id, action, entity, entity_id, detail)
+		SELECT ?, r.partner_id, 'tier_review', 'partner', p.external_id,
+			CAST(? AS TEXT) || COALESCE(tb.name, r.tier_before) || ' → ' || COALESCE(tn.name, r.tier_after)
+		FROM tier_reviews r JOIN partners p ON p.id = r.partner_id
+		LEFT JOIN tiers tb ON tb.code = r.tier_before LEFT JOIN tiers tn ON tn.code = r.tier_after
+		WHERE r.review_on = ? AND `+t.d.inList("r.partner_id"), t.now, "review of "+on.String()+": ", on, t.d.listArg(moved)); err != nil {
+		return fmt.Errorf("audit tier review: %w", err)
+	}
 	return nil
 }

@@ -167,8 +167,11 @@ func (db *DB) TokenPrincipal(ctx context.Context, secret string) (*pd.Principal,
 	var partnerID sql.NullInt64
 	var used sql.NullTime
 	err := db.view(ctx, func(t *tx) error {
-		return t.queryRow(ctx, `SELECT id, name, scope, partner_id, last_used_at FROM api_tokens
-			WHERE token_hash = ? AND revoked_at IS NULL`, hashToken(secret)).Scan(&p.TokenID, &p.Name, &scope, &partnerID, &used)
+		// A deactivated partner's read tokens stop with its users.
+		return t.queryRow(ctx, `SELECT k.id, k.name, k.scope, k.partner_id, k.last_used_at FROM api_tokens k
+			LEFT JOIN partners p ON p.id = k.partner_id
+			WHERE k.token_hash = ? AND k.revoked_at IS NULL AND p.deactivated_at IS NULL`, hashToken(secret)).
+			Scan(&p.TokenID, &p.Name, &scope, &partnerID, &used)
 	})
 	if err == sql.ErrNoRows {
 		return nil, pd.Errorf(pd.EUnauthorized, "This API token is not valid or has been revoked.")

@@ -67,12 +67,14 @@ func (db *DB) PartnerIDByExternalID(ctx context.Context, ext string) (int64, err
 	return id, err
 }
 
-// Credentials returns a user's id and password hash for sign-in.
+// Credentials returns a user's id and password hash for sign-in. A
+// deactivated user is not found; an invited one has no password yet (its
+// hash is "", which no password matches).
 func (db *DB) Credentials(ctx context.Context, email string) (int64, string, error) {
 	var id int64
 	var hash string
 	err := db.view(ctx, func(t *tx) error {
-		return t.queryRow(ctx, "SELECT id, password_hash FROM users WHERE email = ?",
+		return t.queryRow(ctx, "SELECT id, password_hash FROM users WHERE email = ? AND deactivated_at IS NULL",
 			strings.ToLower(strings.TrimSpace(email))).Scan(&id, &hash)
 	})
 	if err == sql.ErrNoRows {
@@ -115,7 +117,10 @@ func hashToken(tok string) string {
 	return hex.EncodeToString(h[:])
 }
 
-// CreateSession starts a session for a user who proved their password.
+// CreateSession starts a session for a user who proved their password,
+// and records the sign-in on the user, unless the user's partner is
+// deactivated (forbidden: the user knows the password, so saying why gives
+// nothing away).
 func (db *DB) CreateSession(ctx context.Context, userID int64, ttl time.Duration, ip, userAgent string) (*Session, error) {
 	return db.CreateSessionVia(ctx, userID, SignInPassword, ttl, ip, userAgent)
 }
@@ -125,12 +130,26 @@ func (db *DB) CreateSession(ctx context.Context, userID int64, ttl time.Duration
 func (db *DB) CreateSessionVia(ctx context.Context, userID int64, method string, ttl time.Duration, ip, userAgent string) (*Session, error) {
 	s := &Session{Token: randomToken(), CSRFToken: randomToken()}
 	err := db.update(ctx, func(t *tx) error {
+		var off int
+		if err := t.queryRow(ctx, `SELECT COUNT(*) FROM users u JOIN partners p ON p.id = u.partner_id
+			WHERE u.id = ? AND p.deactivated_at IS NOT NULL`, userID).Scan(&off); err != nil {
+			return err
+		}
+		if off > 0 {
+			return pd.Errorf(pd.EForbidden, "Your partner's account is deactivated: its users cannot sign in. Ask the program team.")
+		}
 		s.ExpiresAt = t.now.Add(ttl)
-		_, err := t.exec(ctx, `INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at, ip, user_agent, sign_in_method)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, hashToken(s.Token), userID, s.CSRFToken, t.now, s.ExpiresAt, ip, truncate(userAgent, 300), method)
+		_, err := t.exec(ctx, `INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at, ip, user_agent, sign_in_method, last_seen_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, hashToken(s.Token), userID, s.CSRFToken, t.now, s.ExpiresAt, ip, truncate(userAgent, 300), method, t.now)
+		if err != nil {
+			return err
+		}
+		_, err = t.exec(ctx, "UPDATE users SET last_sign_in_at = ? WHERE id = ?", t.now, userID)
 		return err
 	})
-	if err != nil {
+	if pd.ErrorCode(err) == pd.EForbidden {
+		return nil, err
+	} else if err != nil {
 		return nil, fmt.Errorf("create session: %w", err)
 	}
 	return s, nil
@@ -143,21 +162,40 @@ func truncate(s string, n int) string {
 	return s
 }
 
-// SessionPrincipal returns the principal and CSRF token of a live session.
+// sessionSeenEvery is how stale a session's last_seen_at may get before
+// a request writes it again: one write every few minutes, not per request.
+const sessionSeenEvery = 5 * time.Minute
+
+// SessionPrincipal returns the principal and CSRF token of a live session
+// of a user who is not deactivated, and notes that the session was seen.
 func (db *DB) SessionPrincipal(ctx context.Context, token string) (*pd.Principal, string, error) {
 	var p pd.Principal
 	var csrf, role string
 	var partnerID, staffID sql.NullInt64
+	var seen sql.NullTime
+	var now time.Time
 	err := db.view(ctx, func(t *tx) error {
-		return t.queryRow(ctx, `SELECT s.id, s.csrf_token, u.id, u.name, u.email, u.role, u.partner_id, u.staff_id
-			FROM sessions s JOIN users u ON u.id = s.user_id
-			WHERE s.token_hash = ? AND s.expires_at > ?`, hashToken(token), t.now).
-			Scan(&p.SessionID, &csrf, &p.UserID, &p.Name, &p.Email, &role, &partnerID, &staffID)
+		now = t.now
+		// A deactivated partner's sessions are deleted with it; the check
+		// stands for any started in the same instant.
+		return t.queryRow(ctx, `SELECT s.id, s.csrf_token, s.last_seen_at, u.id, u.name, u.email, u.role, u.partner_id, u.staff_id
+			FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN partners p ON p.id = u.partner_id
+			WHERE s.token_hash = ? AND s.expires_at > ? AND u.deactivated_at IS NULL AND p.deactivated_at IS NULL`, hashToken(token), t.now).
+			Scan(&p.SessionID, &csrf, &seen, &p.UserID, &p.Name, &p.Email, &role, &partnerID, &staffID)
 	})
 	if err == sql.ErrNoRows {
 		return nil, "", pd.Errorf(pd.EUnauthorized, "Your session has ended; please sign in again.")
 	} else if err != nil {
 		return nil, "", fmt.Errorf("load session: %w", err)
+	}
+	if !seen.Valid || now.Sub(seen.Time) >= sessionSeenEvery {
+		err := db.update(ctx, func(t *tx) error {
+			_, err := t.exec(ctx, "UPDATE sessions SET last_seen_at = ? WHERE id = ?", t.now, p.SessionID)
+			return err
+		})
+		if err != nil {
+			return nil, "", fmt.Errorf("note session seen: %w", err)
+		}
 	}
 	p.Role, p.PartnerID, p.StaffID = pd.Role(role), partnerID.Int64, staffID.Int64
 	return &p, csrf, nil

@@ -9,35 +9,6 @@ import (
 	pd "github.com/partnerdesk/partnerdesk"
 )
 
-type partnersView struct {
-	URL      *url.URL
-	Query    string
-	Partners []pd.Partner
-	Total    int
-	PageNo   int
-	Pages    int
-}
-
-// partnersPage lists the partners a vendor staff member may open.
-func (s *Server) partnersPage(w http.ResponseWriter, r *http.Request) error {
-	q := r.URL.Query()
-	page, size, err := parsePage(q)
-	if err != nil {
-		return err
-	}
-	ps, total, err := s.db.ListPartners(r.Context(), pd.PartnerFilter{Query: q.Get("q"), Offset: (page - 1) * size, Limit: size})
-	if err != nil {
-		return err
-	}
-	prog, err := s.db.Program(r.Context())
-	if err != nil {
-		return err
-	}
-	s.render(w, r, "partners", &view{Program: prog, Nav: "partners", Data: &partnersView{URL: r.URL, Query: q.Get("q"),
-		Partners: ps, Total: total, PageNo: page, Pages: (total + size - 1) / size}})
-	return nil
-}
-
 type auditView struct {
 	URL     *url.URL
 	Entries []pd.AuditEntry
@@ -71,18 +42,18 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request) error {
 // a new default communication owner to the renewals that follow it).
 
 type programFormView struct {
-	Settings          pd.Program
-	Horizon, Deadline string // as entered, kept after a mistake
-	Owners            []string
-	Notice            bool
-	Error             string
-	SignIn            *signInSettingsView    // the sign-in rules' own form (admin_signin.go)
-	Directory         *directorySettingsView // the directory's own form (profile.go)
+	Settings                  pd.Program
+	Horizon, Deadline, Digest string // as entered, kept after a mistake
+	Owners                    []string
+	Notice                    bool
+	Error                     string
+	SignIn                    *signInSettingsView    // the sign-in rules' own form (admin_signin.go)
+	Directory                 *directorySettingsView // the directory's own form (profile.go)
 }
 
 func programFormOf(p pd.Program) *programFormView {
 	return &programFormView{Settings: p, Owners: []string{pd.OwnerVendor, pd.OwnerPartner},
-		Horizon: strconv.Itoa(p.RenewalHorizonDays), Deadline: strconv.Itoa(p.DecisionDeadlineDays)}
+		Horizon: strconv.Itoa(p.RenewalHorizonDays), Deadline: strconv.Itoa(p.DecisionDeadlineDays), Digest: strconv.Itoa(p.DigestDays)}
 }
 
 func (s *Server) programForm(w http.ResponseWriter, r *http.Request) error {
@@ -108,12 +79,16 @@ func (s *Server) saveProgram(w http.ResponseWriter, r *http.Request) error {
 	}
 	p := pd.Program{Name: r.PostFormValue("name"), Currency: r.PostFormValue("currency"), TimeZone: r.PostFormValue("time_zone"),
 		RefreshStart: r.PostFormValue("refresh_start"), RefreshEnd: r.PostFormValue("refresh_end"),
-		CreditExpiryMonths: cur.CreditExpiryMonths, DefaultCommOwner: r.PostFormValue("default_comm_owner")}
+		CreditExpiryMonths: cur.CreditExpiryMonths, DefaultCommOwner: r.PostFormValue("default_comm_owner"), DigestDays: cur.DigestDays}
 	var bad []string
 	for _, f := range []struct {
 		name, label string
 		dst         *int
-	}{{"renewal_horizon_days", "The renewal horizon", &p.RenewalHorizonDays}, {"decision_deadline_days", "The decision deadline", &p.DecisionDeadlineDays}} {
+	}{{"renewal_horizon_days", "The renewal horizon", &p.RenewalHorizonDays}, {"decision_deadline_days", "The decision deadline", &p.DecisionDeadlineDays},
+		{"digest_days", "The digest's window", &p.DigestDays}} {
+		if _, sent := r.PostForm[f.name]; !sent && f.name == "digest_days" {
+			continue // a form without the field keeps the setting
+		}
 		n, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue(f.name)))
 		if err != nil {
 			bad = append(bad, f.label+" is a whole number of days.")
@@ -131,6 +106,9 @@ func (s *Server) saveProgram(w http.ResponseWriter, r *http.Request) error {
 		}
 		pv := programFormOf(p)
 		pv.Horizon, pv.Deadline, pv.Error = r.PostFormValue("renewal_horizon_days"), r.PostFormValue("decision_deadline_days"), pd.ErrorMessage(err)
+		if _, sent := r.PostForm["digest_days"]; sent {
+			pv.Digest = r.PostFormValue("digest_days")
+		}
 		if pv.SignIn, err = s.signInSettings(r, false); err != nil {
 			return err
 		}

@@ -77,3 +77,32 @@ func alertText(page string) string {
 	}
 	return page[max(0, i-40) : i+20]
 }
+
+// The digest's window is a program setting: 0 sends none, more than 90
+// days is refused, and a form without the field keeps it.
+func TestProgramDigestWindow(t *testing.T) {
+	st.Each(t, func(t *testing.T, e st.Engine) {
+		a := newApp(t, e, web.Config{})
+		admin := a.signIn(st.AdminEmail)
+		if body := admin.get("/admin/program"); !strings.Contains(body, `name="digest_days" value="14"`) {
+			t.Fatalf("the default window is not shown:\n%s", mainText(body))
+		}
+		form := url.Values{"name": {"Test Program"}, "currency": {"USD"}, "time_zone": {"UTC"}, "refresh_start": {"06:00"},
+			"refresh_end": {"08:00"}, "renewal_horizon_days": {"120"}, "decision_deadline_days": {"45"}, "default_comm_owner": {"vendor"}}
+		form.Set("digest_days", "91")
+		if body := admin.post("/admin/program", form); admin.status != http.StatusBadRequest || !strings.Contains(body, "0 to 90 days") ||
+			!strings.Contains(body, `name="digest_days" value="91"`) {
+			t.Errorf("91 days: %d", admin.status)
+		}
+		form.Set("digest_days", "0")
+		if admin.post("/admin/program", form); admin.status != http.StatusSeeOther {
+			t.Fatalf("0 days: %d", admin.status)
+		}
+		form.Del("digest_days")
+		form.Set("name", "Renamed Program")
+		admin.post("/admin/program", form)
+		if p, _ := a.db.Program(ctx()); admin.status != http.StatusSeeOther || p.DigestDays != 0 || p.Name != "Renamed Program" {
+			t.Errorf("after saving: %d, window %d", admin.status, p.DigestDays)
+		}
+	})
+}

@@ -26,9 +26,13 @@ func (s *Server) tokensView(r *http.Request) (*view, *tokensView, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	ps, _, err := s.db.ListPartners(r.Context(), pd.PartnerFilter{Limit: 500})
+	page, err := s.db.ListPartners(r.Context(), pd.PartnerFilter{Limit: 500})
 	if err != nil {
 		return nil, nil, err
+	}
+	ps := make([]pd.Partner, len(page.Lines))
+	for i, l := range page.Lines {
+		ps[i] = l.Partner
 	}
 	prog, err := s.db.Program(r.Context())
 	if err != nil {

@@ -42,9 +42,12 @@ func (s *Server) ready(w http.ResponseWriter, r *http.Request) error {
 type loginPage struct {
 	Email string
 	Next  string
+	// Notice is what a flow that ends on the sign-in page says: "reset"
+	// (the password was changed by a reset link).
+	Notice string
 	// Problem says why the last attempt failed, for the template's words:
 	// "too_long", "wrong", "limited" (for Wait), "busy", "sso_required",
-	// "expired" (a second step that ended).
+	// "expired" (a second step that ended), "deactivated".
 	Problem string
 	Wait    time.Duration
 	SSO     string // the single sign-on provider's name, if any
@@ -59,7 +62,11 @@ func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, safeNext(r.URL.Query().Get("next")), http.StatusSeeOther)
 		return nil
 	}
-	s.render(w, r, "login", &loginPage{Next: safeNext(r.URL.Query().Get("next")), SSO: s.ssoName()})
+	page := &loginPage{Next: safeNext(r.URL.Query().Get("next")), SSO: s.ssoName()}
+	if r.URL.Query().Get("notice") == "reset" {
+		page.Notice = "reset"
+	}
+	s.render(w, r, "login", page)
 	return nil
 }
 

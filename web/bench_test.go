@@ -26,6 +26,12 @@ import (
 // Partner 1 of the scaled demo has 5,000 clients. Each benchmark reports
 // the 95th percentile of server time per request and the queries per request.
 func benchServer(b *testing.B) (*store.DB, http.Handler, *http.Cookie) {
+	return benchServerAs(b, pd.RolePartnerAdmin, 1)
+}
+
+// benchServerAs signs in a user of role (of partner partnerID, for a
+// partner role).
+func benchServerAs(b *testing.B, role pd.Role, partnerID int64) (*store.DB, http.Handler, *http.Cookie) {
 	dsn := os.Getenv("PARTNERDESK_BENCH_DB")
 	if dsn == "" {
 		b.Skip("set PARTNERDESK_BENCH_DB to a scaled demo database")
@@ -40,7 +46,7 @@ func benchServer(b *testing.B) (*store.DB, http.Handler, *http.Cookie) {
 		b.Fatal(err)
 	}
 	id, err := db.CreateUser(ctx, store.NewUser{Email: fmt.Sprintf("bench-%d@bench.test", time.Now().UnixNano()),
-		Name: "Bench", PasswordHash: "-", Role: pd.RolePartnerAdmin, PartnerID: 1})
+		Name: "Bench", PasswordHash: "-", Role: role, PartnerID: partnerID})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -57,6 +63,11 @@ func benchServer(b *testing.B) (*store.DB, http.Handler, *http.Cookie) {
 
 func benchPage(b *testing.B, path string, partial bool) {
 	db, h, cookie := benchServer(b)
+	benchRequests(b, db, h, cookie, path, partial)
+}
+
+// benchRequests requests path with cookie and reports the percentiles.
+func benchRequests(b *testing.B, db *store.DB, h http.Handler, cookie *http.Cookie, path string, partial bool) {
 	var ds []time.Duration
 	q0 := db.Queries()
 	b.ResetTimer()

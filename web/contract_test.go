@@ -237,6 +237,12 @@ func TestDocumentLimitsAreTheChecksLimits(t *testing.T) {
 					t.Errorf("%s: maxLength %v is neither MaxIDLen (%d) nor MaxTextLen (%d)", at, ml, pd.MaxIDLen, pd.MaxTextLen)
 				}
 			}
+			// A record's amount or count has the checks' bound (small
+			// bounds, such as a page size or a contract's months, are
+			// the document's own).
+			if mx, ok := v["maximum"].(float64); ok && mx >= 1e6 && int64(mx) != pd.MaxMoney && int64(mx) != pd.MaxCount {
+				t.Errorf("%s: maximum %v is neither MaxMoney (%d) nor MaxCount (%d)", at, mx, int64(pd.MaxMoney), int64(pd.MaxCount))
+			}
 			for k, x := range v {
 				walk(x, at+"/"+k)
 			}

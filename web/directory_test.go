@@ -292,3 +292,36 @@ func TestProfileFormChecks(t *testing.T) {
 		}
 	})
 }
+
+// A deactivated partner disappears from the directory with the next
+// request: the list, its page (the same 404 as an unknown slug), the
+// sitemap and its contact form; reactivated, it is back.
+func TestDeactivatedPartnerLeavesTheDirectory(t *testing.T) {
+	st.Each(t, func(t *testing.T, e st.Engine) {
+		a := newApp(t, e, web.Config{})
+		admin := a.signIn(st.AdminEmail)
+		u := a.anon()
+		u.get("/directory/" + st.AlphaSlug)
+		admin.post(fmt.Sprintf("/admin/partners/%d/deactivate", st.AlphaID), url.Values{"confirm": {"yes"}})
+		if admin.status != http.StatusSeeOther {
+			t.Fatalf("deactivate Alpha: status %d", admin.status)
+		}
+		for _, path := range []string{"/directory", "/directory?q=alpha", "/sitemap.xml"} {
+			if body := u.get(path); strings.Contains(body, "Alpha Agency") || strings.Contains(body, st.AlphaSlug) {
+				t.Errorf("%s shows a deactivated partner", path)
+			}
+		}
+		gone := requestIDText.ReplaceAllString(u.get("/directory/"+st.AlphaSlug), "")
+		unknown := requestIDText.ReplaceAllString(u.get("/directory/no-such-partner"), "")
+		if u.status != http.StatusNotFound || gone != unknown {
+			t.Errorf("a deactivated partner's page differs from an unknown one's:\n%s\n---\n%s", gone, unknown)
+		}
+		if u.post(contactPath, leadForm("Hello")); u.status != http.StatusNotFound {
+			t.Errorf("contact a deactivated partner: status %d", u.status)
+		}
+		admin.post(fmt.Sprintf("/admin/partners/%d/reactivate", st.AlphaID), url.Values{"confirm": {"yes"}})
+		if body := u.get("/directory"); !strings.Contains(body, "Alpha Agency") {
+			t.Errorf("reactivated Alpha is not back (reactivate: %d)", admin.status)
+		}
+	})
+}

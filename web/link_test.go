@@ -158,3 +158,17 @@ func TestURLsAreRefusedAlikeOnEveryDoor(t *testing.T) {
 		}
 	})
 }
+
+// The document's pattern for a partner's country accepts every code the
+// Go check does: two capitals (the check also wants an assigned code).
+func TestCountrySchemaAndCheckAgree(t *testing.T) {
+	sch := compileDoc(t, "/components/schemas/PartnerRecord/properties/country")
+	for v, shape := range map[string]bool{"": true, "FR": true, "US": true, "ZZ": true, "fr": false, "France": false, "F": false, "F R": false} {
+		if got := sch.Validate(v) == nil; got != shape {
+			t.Errorf("schema on %q: %v, want %v", v, got, shape)
+		}
+		if (v == "" || pd.IsCountry(v)) && !shape {
+			t.Errorf("the Go check accepts %q, which the schema refuses", v)
+		}
+	}
+}

@@ -109,6 +109,8 @@ var funcs = template.FuncMap{
 	"sortDir":       sortDir,
 	"panelOf":       panelOf,
 	"clientsCSV":    clientsCSVURL,
+	"partnersCSV":   partnersCSVURL,
+	"auditCSV":      auditCSVURL,
 }
 
 // dict builds a map from key/value pairs, to pass several values to a
@@ -130,7 +132,8 @@ func sortDir(current, desc bool, col string) string {
 		}
 		return "desc"
 	}
-	if col == "mrr" || col == "usage" {
+	switch col {
+	case "mrr", "usage", "sold", "managed", "pending", "certified", "assigned", "performance":
 		return "desc"
 	}
 	return "asc"

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	pd "github.com/partnerdesk/partnerdesk"
+	"github.com/partnerdesk/partnerdesk/email"
 	"github.com/partnerdesk/partnerdesk/metrics"
 	"github.com/partnerdesk/partnerdesk/oidc"
 	"github.com/partnerdesk/partnerdesk/password"
@@ -57,7 +58,21 @@ type Config struct {
 	TwoFactorKey []byte
 	// OIDC is the single sign-on provider; none when its Issuer is empty.
 	OIDC oidc.Config
+	// BaseURL is the public address the links in emails point to
+	// (default http://localhost:8080).
+	BaseURL string
+	// MailDelivery says that a worker delivers the outbox through SMTP;
+	// without it, email stays in the outbox, where program admins read it.
+	MailDelivery bool
 }
+
+// DefaultBaseURL is the links' address when Config.BaseURL is unset.
+const DefaultBaseURL = "http://localhost:8080"
+
+// resetAnswerTime is the least time a password reset request takes to be
+// answered, whether or not its address has an account: the work done for
+// an account (a token, an email) then does not show in the timing.
+const resetAnswerTime = 300 * time.Millisecond
 
 // Password hashing runs in at most hashSlots computations at once (each
 // holds PasswordParams.Memory, 64 MiB by default); a sign-in waits at most
@@ -85,6 +100,11 @@ type Server struct {
 	sealer  *twofactor.Sealer
 	sso     *oidc.Provider // nil without single sign-on
 	facets  facetCache     // the directory's filter options
+	mail    *email.Composer
+	// resetLimits bound the password reset requests (in the database);
+	// resetFloor is resetAnswerTime.
+	resetLimits store.ResetLimits
+	resetFloor  time.Duration
 }
 
 // New builds the server and parses the templates once.
@@ -100,6 +120,13 @@ func New(db *store.DB, cfg Config, log *slog.Logger, now pd.Clock) (*Server, err
 	}
 	if cfg.PasswordParams == (password.Params{}) {
 		cfg.PasswordParams = password.Default
+	}
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = DefaultBaseURL
+	}
+	mail, err := email.NewComposer(cfg.BaseURL)
+	if err != nil {
+		return nil, err
 	}
 	pages, err := parseTemplates()
 	if err != nil {
@@ -127,7 +154,8 @@ func New(db *store.DB, cfg Config, log *slog.Logger, now pd.Clock) (*Server, err
 	log = slog.New(requestIDHandler{log.Handler()})
 	s := &Server{db: db, cfg: cfg, log: log, now: now, pages: pages, api: api, csrfKey: csrfKey,
 		flowKey: flowKey, sealer: sealer,
-		limits: store.DefaultSignInLimits, public: store.DefaultPublicLimits, hashing: password.NewHasher(cfg.PasswordParams, hashSlots, hashWait)}
+		limits: store.DefaultSignInLimits, public: store.DefaultPublicLimits, hashing: password.NewHasher(cfg.PasswordParams, hashSlots, hashWait),
+		mail: mail, resetLimits: store.DefaultResetLimits, resetFloor: resetAnswerTime}
 	if cfg.OIDC.Enabled() {
 		s.sso = oidc.New(cfg.OIDC)
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	pd "github.com/partnerdesk/partnerdesk"
 	"github.com/partnerdesk/partnerdesk/metrics"
 	"github.com/partnerdesk/partnerdesk/store"
 	"github.com/partnerdesk/partnerdesk/twofactor"
@@ -66,7 +67,14 @@ func (s *Server) setFlowCookie(w http.ResponseWriter, r *http.Request, name, val
 // startSession signs userID in (by method) and sends them to next.
 func (s *Server) startSession(w http.ResponseWriter, r *http.Request, userID int64, method, next string) error {
 	sess, err := s.db.CreateSessionVia(r.Context(), userID, method, s.cfg.SessionTTL, s.clientIP(r), r.UserAgent())
-	if err != nil {
+	if pd.ErrorCode(err) == pd.EForbidden {
+		// The user's partner is deactivated: the password (or code, or
+		// provider) was right, but nobody of that partner signs in.
+		s.cfg.Metrics.SignIn(metrics.SignInFailure)
+		w.WriteHeader(http.StatusForbidden)
+		s.render(w, r, "login", &loginPage{Problem: "deactivated", SSO: s.ssoName()})
+		return nil
+	} else if err != nil {
 		return err
 	}
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: sess.Token, Path: "/", HttpOnly: true,

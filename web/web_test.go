@@ -75,6 +75,7 @@ type user struct {
 	location string
 	header   http.Header // of the last response
 	token    string      // an API token, sent as Authorization: Bearer
+	agent    string      // the User-Agent it sends, if set
 }
 
 // bearer is an API client holding token (and no cookie).
@@ -115,6 +116,9 @@ func (u *user) do(req *http.Request) string {
 	u.a.t.Helper()
 	if u.token != "" {
 		req.Header.Set("Authorization", "Bearer "+u.token)
+	}
+	if u.agent != "" {
+		req.Header.Set("User-Agent", u.agent)
 	}
 	res, err := u.c.Do(req)
 	if err != nil {

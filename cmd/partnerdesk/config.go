@@ -7,10 +7,13 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/mail"
 	"net/url"
 	"os"
 	"strconv"
 	"strings"
+
+	"github.com/partnerdesk/partnerdesk/email"
 )
 
 // config is every setting, from flags with environment fallbacks, checked
@@ -37,6 +40,14 @@ type config struct {
 	// OIDC* configure single sign-on; all three of issuer, client id and
 	// secret, or none.
 	OIDCIssuer, OIDCClientID, OIDCClientSecret, OIDCName string
+	// SMTPURL names the SMTP server the outbox is delivered through
+	// (smtp://user:pass@host:587 or smtps://…); empty: email stays in the
+	// outbox. MailFrom is the From of every email.
+	SMTPURL  string
+	MailFrom string
+	// BaseURL is the public address of the links in emails (default
+	// http://ADDR, https with --tls-cert).
+	BaseURL string
 
 	// envErrs are settings from the environment that could not be read,
 	// reported by validate.
@@ -63,6 +74,9 @@ func (c *config) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.OIDCClientID, "oidc-client-id", env("PARTNERDESK_OIDC_CLIENT_ID", ""), "client id of Partnerdesk at the OpenID Connect provider")
 	fs.StringVar(&c.OIDCClientSecret, "oidc-client-secret", c.secret("PARTNERDESK_OIDC_CLIENT_SECRET", ""), "client secret of Partnerdesk at the OpenID Connect provider (or PARTNERDESK_OIDC_CLIENT_SECRET_FILE)")
 	fs.StringVar(&c.OIDCName, "oidc-name", env("PARTNERDESK_OIDC_NAME", ""), `the provider's name on the sign-in page ("Sign in with NAME"); default: the issuer's host`)
+	fs.StringVar(&c.SMTPURL, "smtp-url", c.secret("PARTNERDESK_SMTP_URL", ""), "deliver email through this SMTP server: smtp://USER:PASSWORD@HOST:587 (STARTTLS when offered) or smtps://… (TLS); empty: email stays in the outbox, read at /admin/outbox (or PARTNERDESK_SMTP_URL_FILE)")
+	fs.StringVar(&c.MailFrom, "mail-from", env("PARTNERDESK_MAIL_FROM", ""), "the From of every email, e.g. \"Partner Program <partners@example.com>\" (required with --smtp-url)")
+	fs.StringVar(&c.BaseURL, "base-url", env("PARTNERDESK_BASE_URL", ""), "the public address of the links in emails, e.g. https://partners.example.com (default http://ADDR)")
 }
 
 // secret reads NAME from the environment, or from the file NAME_FILE
@@ -134,7 +148,44 @@ func (c *config) validate() error {
 	if c.TwoFactorKey != "" && len(c.TwoFactorKey) < 32 {
 		return usageError{fmt.Errorf("--two-factor-key (PARTNERDESK_TWO_FACTOR_KEY): want 32 characters or more, such as the output of openssl rand -base64 32")}
 	}
+	if err := c.validateMail(); err != nil {
+		return err
+	}
 	return c.validateOIDC()
+}
+
+// validateMail checks the email settings and fills the base URL's
+// default: the listen address, which is where a browser on this machine
+// reaches the server.
+func (c *config) validateMail() error {
+	if c.SMTPURL != "" {
+		if _, err := email.NewSMTP(c.SMTPURL); err != nil {
+			return usageError{fmt.Errorf("--smtp-url (PARTNERDESK_SMTP_URL): %v", err)}
+		}
+		if c.MailFrom == "" {
+			return usageError{fmt.Errorf("--mail-from (PARTNERDESK_MAIL_FROM) is required with --smtp-url: the address emails come from")}
+		}
+	}
+	if c.MailFrom != "" {
+		if _, err := mail.ParseAddress(c.MailFrom); err != nil {
+			return usageError{fmt.Errorf("--mail-from %q: want an address such as \"Partner Program <partners@example.com>\"", c.MailFrom)}
+		}
+	}
+	if c.BaseURL == "" {
+		host, port, _ := net.SplitHostPort(c.Addr)
+		if host == "" || net.ParseIP(host) != nil && net.ParseIP(host).IsUnspecified() {
+			host = "localhost"
+		}
+		scheme := "http"
+		if c.TLSCert != "" {
+			scheme = "https"
+		}
+		c.BaseURL = scheme + "://" + net.JoinHostPort(host, port)
+	}
+	if _, err := email.ParseBaseURL(c.BaseURL); err != nil {
+		return usageError{fmt.Errorf("--base-url (PARTNERDESK_BASE_URL): %v", err)}
+	}
+	return nil
 }
 
 // validateOIDC checks the single sign-on settings: all three or none, and

@@ -7,6 +7,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/partnerdesk/partnerdesk/email"
 	"github.com/partnerdesk/partnerdesk/refresh"
 )
 
@@ -38,8 +39,12 @@ func runRefresh(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	defer db.Close()
+	mailer, err := email.NewComposer(cfg.BaseURL)
+	if err != nil {
+		return err
+	}
 	st, _, err := refresh.Claimed(ctx, db, now, refresh.Worker(), true,
-		refresh.Options{Full: *full, Progress: stdout, Log: cfg.logger(stderr)})
+		refresh.Options{Full: *full, Progress: stdout, Log: cfg.logger(stderr), Mailer: mailer})
 	if err != nil {
 		return err
 	}

@@ -9,13 +9,16 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/mail"
 	"os"
 	"os/signal"
 	"strings"
 	"syscall"
 	"time"
 
+	pd "github.com/partnerdesk/partnerdesk"
 	"github.com/partnerdesk/partnerdesk/demo"
+	"github.com/partnerdesk/partnerdesk/email"
 	"github.com/partnerdesk/partnerdesk/metrics"
 	"github.com/partnerdesk/partnerdesk/oidc"
 	"github.com/partnerdesk/partnerdesk/refresh"
@@ -97,10 +100,16 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 			m.DBPool(name, pool)
 		}
 	}
+	m.Outbox(db.OutboxCounts)
+	mailer, err := email.NewComposer(cfg.BaseURL)
+	if err != nil {
+		return err
+	}
 	srv, err := web.New(db, web.Config{SecureCookies: cfg.SecureCookies, TrustProxy: cfg.TrustProxy,
 		ProxyHops: cfg.ProxyHops, StripeWebhookSecret: cfg.StripeWebhookSecret, Metrics: m,
 		TwoFactorKey: []byte(cfg.TwoFactorKey), OIDC: oidc.Config{Issuer: cfg.OIDCIssuer, ClientID: cfg.OIDCClientID,
-			ClientSecret: cfg.OIDCClientSecret, Name: cfg.OIDCName}}, log, nil)
+			ClientSecret: cfg.OIDCClientSecret, Name: cfg.OIDCName},
+		BaseURL: cfg.BaseURL, MailDelivery: cfg.SMTPURL != ""}, log, nil)
 	if err != nil {
 		return err
 	}
@@ -142,6 +151,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 			return err
 		}
 		printLogins(stdout, logins, demo.DemoPassword)
+		printOutbox(stdout, cfg, logins)
 	}
 	fmt.Fprintln(stdout, "Press Ctrl-C to stop.")
 
@@ -158,11 +168,26 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 	refreshed := make(chan struct{})
 	go func() {
 		defer close(refreshed)
-		(&refresh.Scheduler{DB: db, Log: log, Observe: func(st refresh.Stats, err error) {
+		(&refresh.Scheduler{DB: db, Log: log, Mailer: mailer, Observe: func(st refresh.Stats, err error) {
 			m.Refresh(st.Elapsed, st.Events, st.Partners, time.Now(), err)
 		}}).Run(ctx)
 	}()
 	defer func() { <-refreshed }()
+	// The outbox's delivery, when there is an SMTP server to deliver to;
+	// it stops with ctx too.
+	if cfg.SMTPURL != "" {
+		sender, _ := email.NewSMTP(cfg.SMTPURL) // checked by validate
+		u, _ := email.ParseBaseURL(cfg.BaseURL)
+		sender.Hello = u.Hostname()
+		from, _ := mail.ParseAddress(cfg.MailFrom)
+		delivered := make(chan struct{})
+		go func() {
+			defer close(delivered)
+			(&email.Worker{DB: db, Sender: sender, From: from, Log: log, Metrics: m}).Run(ctx)
+		}()
+		defer func() { <-delivered }()
+		log.Info("email", "smtp", sender.Addr(), "from", from.String(), "base_url", cfg.BaseURL)
+	}
 	select {
 	case err := <-errc:
 		return err
@@ -178,6 +203,22 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 		return err
 	}
 	return nil
+}
+
+// printOutbox says where the demo's emails are.
+func printOutbox(w io.Writer, cfg config, logins []store.Login) {
+	admin := "a program admin"
+	for _, l := range logins {
+		if l.Role == pd.RoleProgramAdmin {
+			admin = l.Email
+			break
+		}
+	}
+	if cfg.SMTPURL == "" {
+		fmt.Fprintf(w, "Emails (invitations, password resets, digests) are not sent without --smtp-url: read them\nsigned in as %s at %s/admin/outbox\n\n", admin, cfg.BaseURL)
+		return
+	}
+	fmt.Fprintf(w, "Emails are sent through the SMTP server; signed in as %s, see them at %s/admin/outbox\n\n", admin, cfg.BaseURL)
 }
 
 // printLogins lists who to sign in as.

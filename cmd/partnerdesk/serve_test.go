@@ -150,7 +150,17 @@ func TestServeTLSMetricsAndAccessLog(t *testing.T) {
 	if res.Header.Get("X-Request-Id") != "quote-me-123" || res.Header.Get("Strict-Transport-Security") == "" {
 		t.Errorf("over TLS: request id %q, HSTS %q", res.Header.Get("X-Request-Id"), res.Header.Get("Strict-Transport-Security"))
 	}
-	if res.StatusCode == http.StatusNotFound && !strings.Contains(string(body), "quote-me-123") {
+	if res.StatusCode != http.StatusNotFound || !strings.Contains(string(body), "expired") {
+		t.Errorf("a made-up reset link: %s\n%s", res.Status, body)
+	}
+	req, _ = http.NewRequest("GET", "https://"+addr+"/no/such/page", nil)
+	req.Header.Set("X-Request-Id", "quote-me-456")
+	if res, err = client(pool).Do(req); err != nil {
+		t.Fatal(err)
+	}
+	body, _ = io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusNotFound || !strings.Contains(string(body), "quote-me-456") {
 		t.Errorf("the error page does not show the request id:\n%s", body)
 	}
 	if res, err := http.Get("http://" + addr + "/healthz"); err == nil && res.StatusCode != http.StatusBadRequest {
@@ -161,7 +171,7 @@ func TestServeTLSMetricsAndAccessLog(t *testing.T) {
 	if _, err := client(pool).Get("https://" + addr + "/healthz"); err != nil {
 		t.Fatal(err)
 	}
-	var sawReset, sawHealth bool
+	var sawReset, sawMissing, sawHealth bool
 	for _, line := range strings.Split(logs.String(), "\n") {
 		if !strings.Contains(line, `"msg":"request"`) {
 			continue
@@ -169,16 +179,19 @@ func TestServeTLSMetricsAndAccessLog(t *testing.T) {
 		if strings.Contains(line, "SECRET-TOKEN") || strings.Contains(line, "next=") {
 			t.Errorf("the access log holds the path or query: %s", line)
 		}
-		if strings.Contains(line, `"request_id":"quote-me-123"`) && strings.Contains(line, `"route":"unmatched"`) {
+		if strings.Contains(line, `"request_id":"quote-me-123"`) && strings.Contains(line, `"route":"GET /password/reset/{token}"`) {
 			sawReset = true
+		}
+		if strings.Contains(line, `"request_id":"quote-me-456"`) && strings.Contains(line, `"route":"unmatched"`) {
+			sawMissing = true
 		}
 		if strings.Contains(line, `"route":"GET /healthz"`) && strings.Contains(line, `"status":200`) &&
 			strings.Contains(line, `"duration"`) && strings.Contains(line, `"bytes":3`) && strings.Contains(line, `"method":"GET"`) {
 			sawHealth = true
 		}
 	}
-	if !sawReset || !sawHealth {
-		t.Errorf("access log lines missing (reset %v, health %v):\n%s", sawReset, sawHealth, logs.String())
+	if !sawReset || !sawMissing || !sawHealth {
+		t.Errorf("access log lines missing (reset %v, missing page %v, health %v):\n%s", sawReset, sawMissing, sawHealth, logs.String())
 	}
 	if !strings.Contains(logs.String(), `"version":"`) {
 		t.Errorf("the start is not logged with the version:\n%s", logs.String())
@@ -200,6 +213,8 @@ func TestServeTLSMetricsAndAccessLog(t *testing.T) {
 		"partnerdesk_refresh_last_success_timestamp_seconds",
 		"partnerdesk_ingest_batches_total",
 		"partnerdesk_sign_in_attempts_total",
+		`partnerdesk_outbox_messages{status="queued"} 0`,
+		`partnerdesk_outbox_deliveries_total{outcome="sent"} 0`,
 	} {
 		if !strings.Contains(string(scrape), name) && !strings.Contains(string(scrape), "# HELP "+name) {
 			t.Errorf("metrics lack %s", name)

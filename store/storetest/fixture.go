@@ -64,6 +64,11 @@ const (
 
 // Fixture ids.
 const (
+	// The users, in the order above: AdminID (Ada Admin), AlphaAdminID
+	// (Alice Alpha), AlphaEmployeeID (Emil Employee), BetaAdminID (Bob
+	// Beta), ManagerID (Maya Manager).
+	AdminID, AlphaAdminID, AlphaEmployeeID, BetaAdminID, ManagerID = 1, 2, 3, 4, 5
+
 	AlphaID = 1
 	BetaID  = 2
 	// Alpha's active clients, by MRR: Northwind 89,000, Initech 40,000,
@@ -206,6 +211,7 @@ func Load(t testing.TB, db *store.DB) {
 		}
 	}
 	loadRenewals(t, db)
+	loadAccounts(t, db)
 	loadAPI(t, db)
 	loadCredit(t, db)
 	loadDirectory(t, db)
@@ -216,5 +222,6 @@ func Load(t testing.TB, db *store.DB) {
 // tests walking every route can aim at Alpha's data. A new route with a new
 // path value needs its entity here.
 func AlphaPathIDs(t testing.TB, db *store.DB) map[string]int64 {
-	return map[string]int64{"client": Northwind, "renewal": NorthwindOverage, "staff": 1, "token": AlphaReadTokenID, "lead": AlphaLead}
+	return map[string]int64{"client": Northwind, "renewal": NorthwindOverage, "staff": 1, "token": AlphaReadTokenID,
+		"user": AlphaEmployeeID, "message": AlphaDigestEmail, "lead": AlphaLead}
 }

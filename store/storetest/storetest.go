@@ -13,7 +13,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	pd "github.com/partnerdesk/partnerdesk"
 	"github.com/partnerdesk/partnerdesk/store"
@@ -29,6 +31,9 @@ type Engine struct {
 	// OpenEmpty opens a database no migration has touched, for tests of
 	// the migrations themselves.
 	OpenEmpty func(t testing.TB, now pd.Clock) *store.DB
+	// OpenTwo opens a migrated database twice, as two server processes
+	// sharing it do.
+	OpenTwo func(t testing.TB, now pd.Clock) (*store.DB, *store.DB)
 }
 
 // Engines lists SQLite, and PostgreSQL when its DSN is set.
@@ -36,10 +41,16 @@ func Engines() []Engine {
 	recordToday()
 	es := []Engine{{Name: "sqlite", Open: OpenSQLite, OpenEmpty: func(t testing.TB, now pd.Clock) *store.DB {
 		return open(t, filepath.Join(t.TempDir(), "test.db"), now, false)
+	}, OpenTwo: func(t testing.TB, now pd.Clock) (*store.DB, *store.DB) {
+		path := filepath.Join(t.TempDir(), "test.db")
+		return open(t, path, now, true), open(t, path, now, false)
 	}}}
 	if os.Getenv(PostgresEnv) != "" {
 		es = append(es, Engine{Name: "postgres", Open: OpenPostgres, OpenEmpty: func(t testing.TB, now pd.Clock) *store.DB {
 			return open(t, createPostgres(t), now, false)
+		}, OpenTwo: func(t testing.TB, now pd.Clock) (*store.DB, *store.DB) {
+			dsn := createPostgres(t)
+			return open(t, dsn, now, true), open(t, dsn, now, false)
 		}})
 	}
 	return es
@@ -152,4 +163,28 @@ func open(t testing.TB, dsn string, now pd.Clock, migrate bool) *store.DB {
 		t.Fatal(err)
 	}
 	return db
+}
+
+// MovingClock is a clock a test moves: it starts at Now and goes forward
+// only when told, however long the test runs.
+type MovingClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+// NewClock returns a clock at Now.
+func NewClock() *MovingClock { return &MovingClock{now: Now} }
+
+// Now tells the clock's time.
+func (c *MovingClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+// Advance moves the clock forward by d.
+func (c *MovingClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
 }
