@@ -73,16 +73,19 @@ func (db *DB) countHit(ctx context.Context, scope, address string, l SignInLimit
 	return 0, nil
 }
 
-// CreateLead stores a lead sent through the published profile at slug.
-// An unknown or unpublished slug is not found, as its page is.
-func (db *DB) CreateLead(ctx context.Context, slug string, l pd.Lead) error {
+// CreateLead stores a lead sent through the published profile at slug,
+// and queues its email, rendered by m, to the profile's address for leads
+// (none without one) in the same transaction. An unknown or unpublished
+// slug is not found, as its page is.
+func (db *DB) CreateLead(ctx context.Context, m pd.Mailer, slug string, l pd.Lead) error {
 	if err := pd.CheckLead(&l); err != nil {
 		return err
 	}
 	return db.update(ctx, func(t *tx) error {
 		var partnerID int64
-		err := t.queryRow(ctx, `SELECT d.partner_id FROM directory_profiles d JOIN partners p ON p.id = d.partner_id
-			WHERE d.slug = ? AND d.state = 'published' AND `+listed, slug).Scan(&partnerID)
+		var partner, to string
+		err := t.queryRow(ctx, `SELECT d.partner_id, p.name, d.lead_email FROM directory_profiles d JOIN partners p ON p.id = d.partner_id
+			WHERE d.slug = ? AND d.state = 'published' AND `+listed, slug).Scan(&partnerID, &partner, &to)
 		if err == sql.ErrNoRows {
 			return pd.Errorf(pd.ENotFound, "There is no page at this address.")
 		} else if err != nil {
@@ -92,7 +95,20 @@ func (db *DB) CreateLead(ctx context.Context, slug string, l pd.Lead) error {
 			VALUES (?, ?, ?, ?, ?, 'new', ?)`, partnerID, l.Name, l.Email, l.Company, l.Message, t.now); err != nil {
 			return fmt.Errorf("store lead: %w", err)
 		}
-		return nil
+		if to == "" {
+			return nil
+		}
+		prog, err := program(ctx, t)
+		if err != nil {
+			return err
+		}
+		l.PartnerID = partnerID
+		e, err := m.Lead(pd.LeadNotice{To: to, Partner: partner, Program: prog.Name, Lead: l})
+		if err != nil {
+			return err
+		}
+		_, err = queueEmail(ctx, t, e, 0, "")
+		return err
 	})
 }
 

@@ -50,15 +50,10 @@ func tooMany(w http.ResponseWriter, wait time.Duration) error {
 	return pd.Errorf(pd.ETooMany, "Too many requests from your address. Please wait a few minutes and try again.")
 }
 
-// baseURL is the site's address as the request reached it: canonical
-// links and the sitemap are built on it.
-func (s *Server) baseURL(r *http.Request) string {
-	scheme := "http"
-	if s.overTLS(r) {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host
-}
+// baseURL is the site's public address (--base-url, the emails' too):
+// canonical links and the sitemap are built on it, never on the
+// request's Host, which the client chooses.
+func (s *Server) baseURL() string { return s.mail.URL("") }
 
 func (s *Server) directoryPage(w http.ResponseWriter, r *http.Request) error {
 	if err := s.limitPublic(w, r); err != nil {
@@ -85,7 +80,7 @@ func (s *Server) directoryPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	// Every filtered list is the directory itself to a search engine.
-	canonical := s.baseURL(r) + "/directory"
+	canonical := s.baseURL() + "/directory"
 	if page > 1 && f == (pd.DirectoryFilter{Offset: f.Offset, Limit: f.Limit}) {
 		canonical += fmt.Sprintf("?page=%d", page)
 	}
@@ -119,7 +114,7 @@ func (s *Server) renderProfile(w http.ResponseWriter, r *http.Request, code int,
 	if err != nil {
 		return err
 	}
-	pv.Profile, pv.Canonical = p, s.baseURL(r)+"/directory/"+url.PathEscape(p.Slug)
+	pv.Profile, pv.Canonical = p, s.baseURL()+"/directory/"+url.PathEscape(p.Slug)
 	if code != 0 {
 		w.WriteHeader(code)
 	}
@@ -150,7 +145,7 @@ func (s *Server) sendLead(w http.ResponseWriter, r *http.Request) error {
 	}
 	l := pd.Lead{Name: r.PostFormValue("name"), Email: r.PostFormValue("email"), Company: r.PostFormValue("company"),
 		Message: r.PostFormValue("message")}
-	if err := s.db.CreateLead(r.Context(), slug, l); err != nil {
+	if err := s.db.CreateLead(r.Context(), s.mail, slug, l); err != nil {
 		if pd.ErrorCode(err) != pd.EInvalid {
 			return err
 		}
@@ -174,7 +169,7 @@ func (s *Server) sitemap(w http.ResponseWriter, r *http.Request) error {
 		Loc     string `xml:"loc"`
 		LastMod string `xml:"lastmod,omitempty"`
 	}
-	base := s.baseURL(r)
+	base := s.baseURL()
 	urls := []loc{{Loc: base + "/directory"}}
 	for _, e := range es {
 		urls = append(urls, loc{Loc: base + "/directory/" + url.PathEscape(e.Slug), LastMod: e.UpdatedAt.UTC().Format(time.DateOnly)})

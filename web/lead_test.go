@@ -43,6 +43,11 @@ func TestLeadReachesThePartnersLeadsPage(t *testing.T) {
 			!strings.Contains(body, "Visit https://evil.example/x or &lt;a href=&#34;https://evil.example&#34;&gt;here&lt;/a&gt;") {
 			t.Errorf("the lead's message is not plain text:\n%s", body)
 		}
+		// Its email waits in the outbox for the profile's address for leads.
+		outbox := a.signIn(st.AdminEmail).get("/admin/outbox")
+		if !strings.Contains(outbox, st.AlphaLeadEmail) || !strings.Contains(outbox, "Carl Customer contacted Alpha Agency") {
+			t.Errorf("the outbox lacks the lead's email:\n%s", outbox)
+		}
 		if beta := a.signIn(st.BetaAdmin); strings.Contains(beta.get(fmt.Sprintf("/partners/%d/leads", st.BetaID)), "Carl Customer") {
 			t.Error("Beta sees Alpha's lead")
 		}
@@ -87,6 +92,9 @@ func TestLeadSpamLimits(t *testing.T) {
 		}
 		if n := leadCount(t, a); n != 1 {
 			t.Errorf("after the honeypot: %d leads, want the fixture's 1", n)
+		}
+		if outbox := a.signIn(st.AdminEmail).get("/admin/outbox"); strings.Contains(outbox, st.AlphaLeadEmail) {
+			t.Error("the honeypot's form was emailed")
 		}
 		for _, c := range []struct {
 			name string
