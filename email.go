@@ -7,6 +7,7 @@ const (
 	EmailReset      = "password_reset"
 	EmailInvitation = "invitation"
 	EmailDigest     = "digest"
+	EmailLead       = "lead"
 )
 
 // Outbox statuses: queued until a worker delivers it (sent) or gives up
@@ -55,6 +56,16 @@ type Mailer interface {
 	Reset(n ResetNotice, token string) (Email, error)
 	Invitation(n InvitationNotice, token string) (Email, error)
 	Digest(d Digest) (Email, error)
+	Lead(n LeadNotice) (Email, error)
+}
+
+// LeadNotice is what the email of a lead tells the partner: the lead, as
+// the visitor wrote it, sent to the profile's address for leads.
+type LeadNotice struct {
+	To      string // the profile's address for leads
+	Partner string
+	Program string
+	Lead    Lead
 }
 
 // ResetNotice is what a password reset email tells.

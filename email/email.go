@@ -26,7 +26,7 @@ import (
 var templateFS embed.FS
 
 // kinds are the messages there are templates for.
-var kinds = []string{pd.EmailReset, pd.EmailInvitation, pd.EmailDigest}
+var kinds = []string{pd.EmailReset, pd.EmailInvitation, pd.EmailDigest, pd.EmailLead}
 
 // Composer renders the emails, with links on a public base URL.
 type Composer struct {
@@ -152,4 +152,12 @@ func (c *Composer) Digest(d pd.Digest) (pd.Email, error) {
 	m, err := c.render(pd.EmailDigest, d.User, data)
 	m.ListUnsubscribe = data.AccountLink
 	return m, err
+}
+
+// Lead renders a lead for the partner, with a link to its Leads page.
+func (c *Composer) Lead(n pd.LeadNotice) (pd.Email, error) {
+	return c.render(pd.EmailLead, pd.User{Email: n.To, Name: n.Partner}, struct {
+		pd.LeadNotice
+		Link string
+	}{n, c.URL(fmt.Sprintf("/partners/%d/leads", n.Lead.PartnerID))})
 }

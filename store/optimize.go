@@ -15,7 +15,7 @@ func (db *DB) Optimize(ctx context.Context) error {
 	if db.dialect == dialectPostgres {
 		// VACUUM cannot run inside a transaction: each is its own statement.
 		stmts = []string{"ANALYZE"}
-		for _, t := range []string{"client_partners", "clients", "renewals", "client_assignments", "subscription_lines", "usage_snapshots"} {
+		for _, t := range []string{"client_partners", "clients", "renewals", "client_assignments", "subscription_lines", "usage_snapshots", "directory_profiles"} {
 			stmts = append(stmts, "VACUUM "+t)
 		}
 	}

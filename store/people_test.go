@@ -125,7 +125,8 @@ func (failingMailer) Reset(pd.ResetNotice, string) (pd.Email, error) {
 func (failingMailer) Invitation(pd.InvitationNotice, string) (pd.Email, error) {
 	return pd.Email{}, errNoTemplates
 }
-func (failingMailer) Digest(pd.Digest) (pd.Email, error) { return pd.Email{}, errNoTemplates }
+func (failingMailer) Digest(pd.Digest) (pd.Email, error)   { return pd.Email{}, errNoTemplates }
+func (failingMailer) Lead(pd.LeadNotice) (pd.Email, error) { return pd.Email{}, errNoTemplates }
 
 // An invitation whose email cannot be queued is not stored either.
 func TestInvitationAndItsEmailCommitTogether(t *testing.T) {

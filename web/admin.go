@@ -47,7 +47,8 @@ type programFormView struct {
 	Owners                    []string
 	Notice                    bool
 	Error                     string
-	SignIn                    *signInSettingsView // the sign-in rules' own form (admin_signin.go)
+	SignIn                    *signInSettingsView    // the sign-in rules' own form (admin_signin.go)
+	Directory                 *directorySettingsView // the directory's own form (profile.go)
 }
 
 func programFormOf(p pd.Program) *programFormView {
@@ -63,6 +64,9 @@ func (s *Server) programForm(w http.ResponseWriter, r *http.Request) error {
 	pv := programFormOf(p)
 	pv.Notice = r.URL.Query().Get("notice") == "saved"
 	if pv.SignIn, err = s.signInSettings(r, r.URL.Query().Get("notice") == "sign-in"); err != nil {
+		return err
+	}
+	if pv.Directory, err = s.directorySettings(r, r.URL.Query().Get("notice") == "directory"); err != nil {
 		return err
 	}
 	return s.renderAdmin(w, r, 0, "program", "admin_program", pv)
@@ -109,6 +113,9 @@ func (s *Server) saveProgram(w http.ResponseWriter, r *http.Request) error {
 			pv.Digest = r.PostFormValue("digest_days")
 		}
 		if pv.SignIn, err = s.signInSettings(r, false); err != nil {
+			return err
+		}
+		if pv.Directory, err = s.directorySettings(r, false); err != nil {
 			return err
 		}
 		return s.renderAdmin(w, r, http.StatusBadRequest, "program", "admin_program", pv)

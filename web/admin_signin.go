@@ -50,6 +50,10 @@ func (s *Server) saveSignInSettings(w http.ResponseWriter, r *http.Request) erro
 		pv := programFormOf(cur)
 		pv.SignIn = &signInSettingsView{AdminTwoFactor: pol.AdminTwoFactor, Domains: r.PostFormValue("sso_domains"),
 			SSO: s.ssoName(), Error: pd.ErrorMessage(err)}
+		var derr error
+		if pv.Directory, derr = s.directorySettings(r, false); derr != nil {
+			return derr
+		}
 		return s.renderAdmin(w, r, http.StatusBadRequest, "program", "admin_program", pv)
 	}
 	http.Redirect(w, r, "/admin/program?notice=sign-in#sign-in", http.StatusSeeOther)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 
 	pd "github.com/partnerdesk/partnerdesk"
+	"github.com/partnerdesk/partnerdesk/store"
 )
 
 // FormatDate is the templates' date function, so that tests expect a date
@@ -23,3 +24,6 @@ func (s *Server) ReplaceFlowNonceForTest(cookie, nonce string) string {
 	b, _ = json.Marshal(f)
 	return s.sign(flowCookie, base64.RawURLEncoding.EncodeToString(b))
 }
+
+// SetPublicLimitsForTest replaces the public pages' limits.
+func (s *Server) SetPublicLimitsForTest(l store.PublicLimits) { s.public = l }

@@ -164,6 +164,21 @@ func (s *Server) routes() []Route {
 		{"POST", "/account/two-factor/disable", Signed, s.disableTwoFactor, smallBody},
 		{"POST", "/admin/program/sign-in", Staff, s.saveSignInSettings, smallBody},
 
+		// The public directory (directory.go) and the partner's profile,
+		// leads and the vendor's approval queue (profile.go).
+		{"GET", "/directory", Public, s.directoryPage, smallBody},
+		{"GET", "/directory/{slug}", Public, s.profilePage, smallBody},
+		{"POST", "/directory/{slug}/contact", Public, s.sendLead, smallBody},
+		{"GET", "/sitemap.xml", Public, s.sitemap, smallBody},
+		{"GET", "/partners/{partner}/profile", Partner, s.profileForm, smallBody},
+		{"POST", "/partners/{partner}/profile", Partner, s.saveProfile, smallBody},
+		{"POST", "/partners/{partner}/profile/withdraw", Partner, s.withdrawOwnProfile, smallBody},
+		{"GET", "/partners/{partner}/leads", Partner, s.leadsPage, smallBody},
+		{"POST", "/partners/{partner}/leads/{lead}/status", Partner, s.setLeadStatus, smallBody},
+		{"GET", "/admin/directory", Staff, s.profileQueue, smallBody},
+		{"POST", "/admin/directory/{partner}", Staff, s.reviewProfile, smallBody},
+		{"POST", "/admin/program/directory", Staff, s.saveDirectorySettings, smallBody},
+
 		// The Tier tab, its CSV lists and its API (tier.go, tier_csv.go,
 		// tier_api.go): all read the daily refresh's snapshot.
 		{"GET", "/partners/{partner}/tier", Partner, s.tierPage, smallBody},

@@ -93,6 +93,7 @@ type Server struct {
 	// confirmLimits bound the public confirmation page, counted in the
 	// database too.
 	confirmLimits store.ConfirmationLimits
+	public        store.PublicLimits // the directory's, counted in the database
 	hashing       *password.Hasher
 	mux           *http.ServeMux
 	handler       http.Handler // mux behind the cross-origin check
@@ -101,6 +102,7 @@ type Server struct {
 	flowKey       []byte // signs the cookies of a sign-in in progress (its second step, single sign-on)
 	sealer        *twofactor.Sealer
 	sso           *oidc.Provider // nil without single sign-on
+	facets        facetCache     // the directory's filter options
 	mail          *email.Composer
 	// resetLimits bound the password reset requests (in the database);
 	// resetFloor is resetAnswerTime.
@@ -155,8 +157,9 @@ func New(db *store.DB, cfg Config, log *slog.Logger, now pd.Clock) (*Server, err
 	log = slog.New(requestIDHandler{log.Handler()})
 	s := &Server{db: db, cfg: cfg, log: log, now: now, pages: pages, api: api, csrfKey: csrfKey,
 		flowKey: flowKey, sealer: sealer,
-		limits: store.DefaultSignInLimits, confirmLimits: store.DefaultConfirmationLimits, hashing: password.NewHasher(cfg.PasswordParams, hashSlots, hashWait),
-		mail: mail, resetLimits: store.DefaultResetLimits, resetFloor: resetAnswerTime}
+		limits: store.DefaultSignInLimits, confirmLimits: store.DefaultConfirmationLimits, public: store.DefaultPublicLimits,
+		hashing: password.NewHasher(cfg.PasswordParams, hashSlots, hashWait),
+		mail:    mail, resetLimits: store.DefaultResetLimits, resetFloor: resetAnswerTime}
 	if cfg.OIDC.Enabled() {
 		s.sso = oidc.New(cfg.OIDC)
 	}

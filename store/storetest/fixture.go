@@ -214,6 +214,7 @@ func Load(t testing.TB, db *store.DB) {
 	loadAccounts(t, db)
 	loadAPI(t, db)
 	loadCredit(t, db)
+	loadDirectory(t, db)
 }
 
 // AlphaPathIDs maps each path value name used in routes ({client},
@@ -222,7 +223,8 @@ func Load(t testing.TB, db *store.DB) {
 // path value needs its entity here.
 func AlphaPathIDs(t testing.TB, db *store.DB) map[string]int64 {
 	return map[string]int64{"client": Northwind, "renewal": NorthwindOverage, "staff": 1, "token": AlphaReadTokenID,
-		"user": AlphaEmployeeID, "message": AlphaDigestEmail, "certification": AlphaCertification, "link": alphaLink(t, db)}
+		"user": AlphaEmployeeID, "message": AlphaDigestEmail, "certification": AlphaCertification, "link": alphaLink(t, db),
+		"lead": AlphaLead}
 }
 
 // alphaLink creates a pending confirmation link of Alpha's, for Northwind,
