@@ -59,12 +59,12 @@ func checkNewLink(nl *pd.NewConfirmationLink, prog pd.Program) error {
 		return pd.Errorf(pd.EInvalid, "Choose one of your clients, or name the prospect by its company name and domain.")
 	case nl.ClientID != 0 && (nl.ProspectName != "" || nl.ProspectDomain != ""):
 		return pd.Errorf(pd.EInvalid, "A link is for a client or for a prospect, not both.")
-	case utf8.RuneCountInString(nl.ProspectName) > 200 || !validDomain(nl.ProspectDomain):
-		return pd.Errorf(pd.EInvalid, "A prospect's name has at most 200 characters and its domain is a host name such as example.com.")
+	case utf8.RuneCountInString(nl.ProspectName) > pd.MaxIDLen || !validDomain(nl.ProspectDomain):
+		return pd.Errorf(pd.EInvalid, "A prospect's name has at most %d characters and its domain is a host name such as example.com.", pd.MaxIDLen)
 	case len(nl.Products) == 0 || len(nl.Products) > maxLinkProducts:
 		return pd.Errorf(pd.EInvalid, "A link lists at least one product of the catalogue.")
-	case utf8.RuneCountInString(nl.Services) > 2000:
-		return pd.Errorf(pd.EInvalid, "The onboarding and services text has at most 2,000 characters.")
+	case utf8.RuneCountInString(nl.Services) > pd.MaxTextLen:
+		return pd.Errorf(pd.EInvalid, "The onboarding and services text has at most %d characters.", pd.MaxTextLen)
 	case nl.ExpectedMRR < 0 || nl.ExpectedMRR > 1e12:
 		return pd.Errorf(pd.EInvalid, "The expected MRR is a positive amount.")
 	case nl.ExpiryDays < 0 || nl.ExpiryDays > 365:
@@ -91,7 +91,7 @@ func checkNewLink(nl *pd.NewConfirmationLink, prog pd.Program) error {
 // validDomain reports whether d ("" included, checked elsewhere) looks
 // like a host name.
 func validDomain(d string) bool {
-	if len(d) > 253 {
+	if len(d) > pd.MaxIDLen {
 		return false
 	}
 	for _, r := range d {
@@ -446,7 +446,7 @@ func (db *DB) PublicConfirmationLink(ctx context.Context, l ConfirmationLimits, 
 // PublicConfirmationLink's.
 func (db *DB) AnswerConfirmationLink(ctx context.Context, l ConfirmationLimits, token, address string, confirm bool, reason string) error {
 	reason = strings.TrimSpace(reason)
-	if !utf8.ValidString(reason) || utf8.RuneCountInString(reason) > 1000 {
+	if !utf8.ValidString(reason) || utf8.RuneCountInString(reason) > pd.MaxTextLen {
 		reason = ""
 	}
 	var gone error
