@@ -80,7 +80,7 @@ func checkNewLink(nl *pd.NewConfirmationLink, prog pd.Program) error {
 		if _, ok := pd.ProductByCode(p.Code); !ok || seen[p.Code] {
 			return pd.Errorf(pd.EInvalid, "Unknown or repeated product %q: list each product of the catalogue once.", p.Code)
 		}
-		if p.Quantity < 1 || p.Quantity > 1_000_000 {
+		if p.Quantity < 1 || p.Quantity > pd.MaxCount {
 			return pd.Errorf(pd.EInvalid, "The quantity of %s is a whole number from 1.", p.Code)
 		}
 		seen[p.Code] = true

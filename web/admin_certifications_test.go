@@ -126,7 +126,7 @@ func TestCertificationsPage(t *testing.T) {
 			t.Errorf("the API does not say the certification is revoked: %s", body)
 		}
 		log := beta.get(fmt.Sprintf("/partners/%d/audit", st.BetaID))
-		for _, want := range []string{"certification_added", "certification_revoked"} {
+		for _, want := range []string{"Added a certification", "Revoked a certification"} {
 			if !strings.Contains(log, want) {
 				t.Errorf("Beta's audit log lacks %s", want)
 			}
