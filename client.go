@@ -58,7 +58,7 @@ type ClientFilter struct {
 	Relationship Relationship
 	Bucket       string
 	AssignedToMe bool
-	Employee     int64 // assigned to this user of the partner (0: anyone's)
+	Employee     int64  // assigned to this user of the partner (0: anyone's)
 	RenewalDue   bool   // with a pending renewal decision the partner owns, inside the horizon
 	Sort         string // one of ClientSorts
 	Desc         bool
