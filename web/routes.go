@@ -89,6 +89,7 @@ func (s *Server) routes() []Route {
 
 		{"GET", "/partners/{partner}/clients", Partner, s.clientsPage, smallBody},
 		{"GET", "/partners/{partner}/clients/{client}", Partner, s.clientPanel, smallBody},
+		{"POST", "/partners/{partner}/clients/assign", Partner, s.assignClients, smallBody},
 		{"GET", "/partners/{partner}/clients/{client}/end-services", Partner, s.endServicesForm, smallBody},
 		{"POST", "/partners/{partner}/clients/{client}/end-services", Partner, s.endServices, smallBody},
 		{"GET", "/partners/{partner}/audit", Partner, s.auditPage, smallBody},
