@@ -166,8 +166,9 @@ type ClientDetail struct {
 	Renewals       []Renewal // the next ones (at most five), soonest first
 	Usage          *Usage
 	Engagement     Engagement
-	PartnerNames   []string // every partner active on it, with the relationship
-	Assignees      []User   // the scoped partner's users assigned to it, by name
+	PartnerNames   []string         // every partner active on it, with the relationship
+	Assignees      []User           // the scoped partner's users assigned to it, by name
+	People         []PersonActivity // the scoped partner's people who worked in its account, latest first
 }
 
 // Usage is a client's latest usage snapshot.

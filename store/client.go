@@ -211,7 +211,10 @@ func (db *DB) Client(ctx context.Context, clientID int64) (*pd.ClientDetail, err
 		if d.PartnerNames, err = clientPartnerNames(ctx, t, clientID); err != nil {
 			return err
 		}
-		d.Assignees, err = clientAssignees(ctx, t, partnerID, clientID)
+		if d.Assignees, err = clientAssignees(ctx, t, partnerID, clientID); err != nil {
+			return err
+		}
+		d.People, err = clientPeople(ctx, t, partnerID, clientID, today.AddDays(-pd.ActivityWindowDays))
 		return err
 	})
 	if err != nil {

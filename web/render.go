@@ -98,19 +98,20 @@ var funcs = template.FuncMap{
 		}
 		return s
 	},
-	"time":          func(t time.Time) string { return t.UTC().Format("Jan 2, 2006 15:04 UTC") },
-	"lower":         strings.ToLower,
-	"int64":         func(n int) int64 { return int64(n) },
-	"hubs":          func() []string { return pd.Hubs },
-	"products":      func() []pd.Product { return pd.Products },
-	"relationships": func() []pd.Relationship { return pd.Relationships },
-	"tools":         pd.ToolsIn,
-	"dict":          dict,
-	"sortDir":       sortDir,
-	"panelOf":       panelOf,
-	"clientsCSV":    clientsCSVURL,
-	"partnersCSV":   partnersCSVURL,
-	"auditCSV":      auditCSVURL,
+	"time":           func(t time.Time) string { return t.UTC().Format("Jan 2, 2006 15:04 UTC") },
+	"lower":          strings.ToLower,
+	"int64":          func(n int) int64 { return int64(n) },
+	"hubs":           func() []string { return pd.Hubs },
+	"products":       func() []pd.Product { return pd.Products },
+	"relationships":  func() []pd.Relationship { return pd.Relationships },
+	"tools":          pd.ToolsIn,
+	"dict":           dict,
+	"sortDir":        sortDir,
+	"panelOf":        panelOf,
+	"activityWindow": func() int { return pd.ActivityWindowDays },
+	"clientsCSV":     clientsCSVURL,
+	"partnersCSV":    partnersCSVURL,
+	"auditCSV":       auditCSVURL,
 }
 
 // dict builds a map from key/value pairs, to pass several values to a

@@ -164,6 +164,7 @@ func (s *Server) routes() []Route {
 		{"POST", "/api/v1/subscription-lines", API, ingestHandler(s, (*store.Ingest).SubscriptionLines), batchBody},
 		{"POST", "/api/v1/billing-events", API, ingestHandler(s, (*store.Ingest).BillingEvents), batchBody},
 		{"POST", "/api/v1/usage", API, ingestHandler(s, (*store.Ingest).Usage), batchBody},
+		{"POST", "/api/v1/activity", API, ingestHandler(s, (*store.Ingest).Activity), batchBody},
 		{"POST", "/api/v1/renewals", API, ingestHandler(s, (*store.Ingest).Renewals), batchBody},
 		{"POST", "/webhooks/stripe", Webhook, s.stripeWebhook, webhookBody},
 		{"GET", "/partners/{partner}/clients.csv", Partner, s.clientsCSV, smallBody},
