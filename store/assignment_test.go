@@ -113,10 +113,19 @@ func TestAssignmentStaysWithinThePartner(t *testing.T) {
 		if err != nil || page.Total != 2 {
 			t.Fatalf("Emil's clients after the refusals: %+v %v", page, err)
 		}
-		// Filtering Beta's list by Alpha's employee finds nothing.
+		// On a client Alpha shares with Beta, Alpha's assignment is Alpha's
+		// alone: Beta's list filtered by Alpha's employee finds nothing,
+		// and Beta's panel names no one.
+		st.LoadShared(t, db)
+		if _, err := db.Assign(st.As(st.AlphaAdmin), pd.Assignment{UserID: st.AlphaEmployeeID, ClientIDs: []int64{st.Stark}}); err != nil {
+			t.Fatal(err)
+		}
 		page, err = db.ListClients(st.As(st.BetaAdmin), pd.ClientFilter{Employee: st.AlphaEmployeeID})
 		if err != nil || page.Total != 0 {
 			t.Fatalf("Beta filtered by Alpha's employee: %+v %v", page, err)
+		}
+		if d, err := db.Client(st.As(st.BetaAdmin), st.Stark); err != nil || len(d.Assignees) != 0 {
+			t.Fatalf("Beta's panel of Stark: %+v %v", d, err)
 		}
 	})
 }
