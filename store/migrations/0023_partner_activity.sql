@@ -11,7 +11,7 @@ CREATE TABLE partner_activity (
     PRIMARY KEY (client_id, user_id, day)
 );
 -- The users page's last activity of each of a partner's users.
-CREATE INDEX partner_activity_user ON partner_activity (user_id, day);
+CREATE INDEX partner_activity_user ON partner_activity (user_id, partner_id, day);
 
 -- The Clients table's filter by employee reads the assignments of one
 -- user (client_assignments_user), and the panel those of one client (the
