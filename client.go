@@ -58,6 +58,7 @@ type ClientFilter struct {
 	Relationship Relationship
 	Bucket       string
 	AssignedToMe bool
+	Employee     int64  // assigned to this user of the partner (0: anyone's)
 	RenewalDue   bool   // with a pending renewal decision the partner owns, inside the horizon
 	Sort         string // one of ClientSorts
 	Desc         bool
@@ -93,6 +94,9 @@ func (f *ClientFilter) Validate() error {
 	}
 	if f.Bucket != "" && f.Bucket != BucketLow && f.Bucket != BucketMedium && f.Bucket != BucketHigh {
 		return Errorf(EInvalid, "Unknown usage bucket %q.", f.Bucket)
+	}
+	if f.Employee < 0 {
+		return Errorf(EInvalid, "Unknown employee %d.", f.Employee)
 	}
 	if f.Offset < 0 || f.Limit < 0 {
 		return Errorf(EInvalid, "Page and page size must not be negative.")
@@ -162,7 +166,9 @@ type ClientDetail struct {
 	Renewals       []Renewal // the next ones (at most five), soonest first
 	Usage          *Usage
 	Engagement     Engagement
-	PartnerNames   []string // every partner active on it, with the relationship
+	PartnerNames   []string         // every partner active on it, with the relationship
+	Assignees      []User           // the scoped partner's users assigned to it, by name
+	People         []PersonActivity // the scoped partner's people who worked in its account, latest first
 }
 
 // Usage is a client's latest usage snapshot.

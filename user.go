@@ -31,6 +31,10 @@ type User struct {
 	Status     string
 	LastSignIn time.Time // zero: never
 	InvitedAt  time.Time // zero: not invited (made at the command line or by the demo)
+	// A partner's users page: the clients assigned to the user, and the
+	// last day it worked in a client's account (zero: none reported).
+	Assigned     int
+	LastActivity Date
 }
 
 // PartnerRoles are the roles a partner's users may have, in the order a

@@ -1,5 +1,5 @@
 // Package csvimport reads CSV files of records (partners, clients,
-// subscriptions, events, usage, renewals, …) into the store, all or
+// subscriptions, events, usage, partner users' activity, renewals, …) into the store, all or
 // nothing, with the API's validation: the command line's "import" and the
 // admin upload page both use it. A file's header names the columns, which
 // are the API's record fields; the report lists the bad rows by line and
@@ -37,12 +37,13 @@ var kinds = map[string]func(ctx context.Context, in *store.Ingest, rd *reader) e
 	"subscriptions":  run((*store.Ingest).SubscriptionLines),
 	"events":         run((*store.Ingest).BillingEvents),
 	"usage":          run((*store.Ingest).Usage),
+	"activity":       run((*store.Ingest).Activity),
 	"renewals":       run((*store.Ingest).Renewals),
 }
 
 // Kinds lists the kinds of file, in the order a form offers them (parents
 // before the records that refer to them).
-var Kinds = []string{"staff", "partners", "certifications", "clients", "relationships", "subscriptions", "events", "usage", "renewals"}
+var Kinds = []string{"staff", "partners", "certifications", "clients", "relationships", "subscriptions", "events", "usage", "activity", "renewals"}
 
 // Columns lists a kind's columns, for help texts.
 func Columns(kind string) []string {
@@ -61,7 +62,7 @@ var recordTypes = map[string]reflect.Type{
 	"partners": reflect.TypeFor[pd.PartnerRecord](), "staff": reflect.TypeFor[pd.StaffRecord](),
 	"certifications": reflect.TypeFor[pd.CertificationRecord](), "clients": reflect.TypeFor[pd.ClientRecord](),
 	"relationships": reflect.TypeFor[pd.RelationshipRecord](), "subscriptions": reflect.TypeFor[pd.SubscriptionLineRecord](),
-	"events": reflect.TypeFor[pd.BillingEventRecord](), "usage": reflect.TypeFor[pd.UsageRecord](),
+	"events": reflect.TypeFor[pd.BillingEventRecord](), "usage": reflect.TypeFor[pd.UsageRecord](), "activity": reflect.TypeFor[pd.ActivityRecord](),
 	"renewals": reflect.TypeFor[pd.RenewalRecord](),
 }
 

@@ -47,6 +47,12 @@ func TestImportReportsEveryBadRowAndWritesNothing(t *testing.T) {
 				"acct-globex.example," + day(-7) + ",contacts|tickets,2,3\n" +
 				"acct-nobody," + day(-7) + ",contacts,2,3\n" +
 				"acct-globex.example," + day(-6) + ",contacts teleport,2,3\n", []string{"3 client", "4 tools"}, 0},
+			{"good activity", "activity", "client,day,user,actions\n" +
+				"acct-northwind.example," + day(-2) + ",employee@alpha.test,14\n", nil, 1},
+			{"activity of another partner's user and an unknown one", "activity", "client,day,user,actions\n" +
+				"acct-northwind.example," + day(-3) + ",employee@alpha.test,2\n" +
+				"acct-northwind.example," + day(-3) + ",admin@beta.test,2\n" +
+				"acct-northwind.example," + day(-3) + ",ghost@alpha.test,many\n", []string{"3 user", "4 actions", "4 user"}, 0},
 			{"unknown column", "clients", "id,name,colour\nacct-x,X,red\n", []string{"1 colour"}, 0},
 			{"a quoted field over two lines keeps line numbers right", "clients", "id,name\nacct-a,\"A\nInc\"\n,Nameless\n", []string{"4 id"}, 0},
 			{"partners then clients", "partners", "id,name,country,tier\np-new,New Partner,DE,\n", nil, 1},

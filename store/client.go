@@ -78,6 +78,10 @@ func (db *DB) ListClients(ctx context.Context, f pd.ClientFilter) (*pd.ClientPag
 			where = append(where, "EXISTS (SELECT 1 FROM client_assignments ca WHERE ca.client_id = cp.client_id AND ca.user_id = ?)")
 			args = append(args, userID)
 		}
+		if f.Employee != 0 {
+			where = append(where, "EXISTS (SELECT 1 FROM client_assignments ca WHERE ca.client_id = cp.client_id AND ca.user_id = ? AND ca.partner_id = cp.partner_id)")
+			args = append(args, f.Employee)
+		}
 		from := " FROM client_partners cp WHERE " + strings.Join(where, " AND ")
 		if err := t.queryRow(ctx, "SELECT COUNT(*), COALESCE(SUM(cp.mrr), 0)"+from, args...).Scan(&page.Total, &page.TotalMRR); err != nil {
 			return fmt.Errorf("count clients: %w", err)
@@ -204,7 +208,13 @@ func (db *DB) Client(ctx context.Context, clientID int64) (*pd.ClientDetail, err
 			tools = d.Usage.Tools
 		}
 		d.Engagement = pd.EngagementIndex(d.ProductMask, tools)
-		d.PartnerNames, err = clientPartnerNames(ctx, t, clientID)
+		if d.PartnerNames, err = clientPartnerNames(ctx, t, clientID); err != nil {
+			return err
+		}
+		if d.Assignees, err = clientAssignees(ctx, t, partnerID, clientID); err != nil {
+			return err
+		}
+		d.People, err = clientPeople(ctx, t, partnerID, clientID, today.AddDays(-pd.ActivityWindowDays))
 		return err
 	})
 	if err != nil {

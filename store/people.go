@@ -73,17 +73,24 @@ func (db *DB) ListUsers(ctx context.Context) ([]pd.User, error) {
 		if err != nil {
 			return err
 		}
-		rows, err := t.query(ctx, `SELECT `+userCols+` FROM users u WHERE COALESCE(u.partner_id, 0) = ?
-			ORDER BY lower(u.name), u.id LIMIT ?`, partnerID, maxListedUsers)
+		rows, err := t.query(ctx, `SELECT `+userCols+`,
+				(SELECT COUNT(*) FROM client_assignments ca JOIN client_partners cp ON cp.client_id = ca.client_id
+					AND cp.partner_id = ca.partner_id AND cp.ended_on IS NULL WHERE ca.user_id = u.id),
+				(SELECT MAX(a.day) FROM partner_activity a WHERE a.user_id = u.id AND a.partner_id = ?)
+			FROM users u WHERE COALESCE(u.partner_id, 0) = ?
+			ORDER BY lower(u.name), u.id LIMIT ?`, partnerID, partnerID, maxListedUsers)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
-			u, err := scanUser(rows)
-			if err != nil {
+			var u pd.User
+			var assigned int
+			var last pd.Date
+			if u, err = scanUser(rows, &assigned, &last); err != nil {
 				return err
 			}
+			u.Assigned, u.LastActivity = assigned, last
 			us = append(us, u)
 		}
 		return rows.Err()

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 
 	pd "github.com/partnerdesk/partnerdesk"
 )
@@ -23,6 +24,9 @@ type clientsView struct {
 	// CertEnding is the partner's last valid certification when it
 	// expires soon: an alert beside the renewals'.
 	CertEnding *pd.Certification
+	// Employees are the partner's, for the employee filter and the
+	// assignment form (partner admins and vendor staff only).
+	Employees []pd.User
 }
 
 // panelView is the client panel.
@@ -32,6 +36,8 @@ type panelView struct {
 	CRMLink string
 	Base    string // the panel's URL without a tab
 	Close   string // the list's URL, with its filters
+	// Employees are the partner's, for the assignment form.
+	Employees []pd.User
 }
 
 var panelTabs = map[string]bool{"details": true, "renewals": true, "usage": true, "engagement": true}
@@ -42,6 +48,13 @@ func parseClientFilter(q url.Values) (pd.ClientFilter, int, error) {
 	f := pd.ClientFilter{Query: q.Get("q"), Product: q.Get("product"), Bucket: q.Get("usage"),
 		Relationship: pd.Relationship(q.Get("rel")), Sort: q.Get("sort"), Desc: q.Get("dir") == "desc",
 		AssignedToMe: q.Get("mine") == "1", RenewalDue: q.Get("renewal") == "due"}
+	if e := q.Get("employee"); e != "" {
+		id, err := strconv.ParseInt(e, 10, 64)
+		if err != nil || id <= 0 {
+			return f, 0, pd.Errorf(pd.EInvalid, "Unknown employee %q.", e)
+		}
+		f.Employee = id
+	}
 	if d := q.Get("dir"); d != "" && d != "asc" && d != "desc" {
 		return f, 0, pd.Errorf(pd.EInvalid, "Sort direction must be asc or desc.")
 	}
@@ -76,8 +89,9 @@ func (s *Server) clientsPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if r.URL.Query().Get("notice") == "ended" {
-		v.Data.(*clientsView).Notice = "ended"
+	switch n := r.URL.Query().Get("notice"); n {
+	case "ended", "assigned", "unassigned":
+		v.Data.(*clientsView).Notice = n
 	}
 	s.render(w, r, "clients", v)
 	return nil
@@ -100,6 +114,9 @@ func (s *Server) clientsView(r *http.Request) (*view, error) {
 		return nil, err
 	}
 	if cv.CertEnding, err = s.db.CertificationEnding(r.Context()); err != nil {
+		return nil, err
+	}
+	if cv.Employees, err = s.employees(r); err != nil {
 		return nil, err
 	}
 	cv.Pages = (cv.Page.Total + f.Limit - 1) / f.Limit
@@ -125,6 +142,10 @@ func (s *Server) clientPanel(w http.ResponseWriter, r *http.Request) error {
 	q.Del("tab")
 	list.RawQuery = q.Encode()
 	pv := &panelView{Tab: tab, Base: r.URL.Path, Close: list.String()}
+	var err error
+	if pv.Employees, err = s.employees(r); err != nil {
+		return err
+	}
 
 	if r.Header.Get("X-Partial") == "panel" {
 		detail, err := s.db.Client(r.Context(), clientID)

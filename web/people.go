@@ -23,6 +23,11 @@ type peopleView struct {
 	Notice string
 	Form   pd.Invitation // the invite form, refilled after a mistake
 	Error  string
+	// A partner's page: the clients assigned to each user, and whether
+	// the principal assigns them (a partner admin).
+	Partner  int64
+	Assigned map[int64][]pd.AssignedClient
+	Assign   bool
 }
 
 // peopleBase is the users page the request is about.
@@ -36,7 +41,7 @@ func peopleBase(r *http.Request) string {
 func (s *Server) usersPage(w http.ResponseWriter, r *http.Request) error {
 	pv := &peopleView{}
 	switch n := r.URL.Query().Get("notice"); n {
-	case "invited", "resent", "role", "deactivated", "reactivated":
+	case "invited", "resent", "role", "deactivated", "reactivated", "assigned", "unassigned":
 		pv.Notice = n
 	}
 	return s.renderUsers(w, r, 0, pv)
@@ -57,6 +62,15 @@ func (s *Server) renderUsers(w http.ResponseWriter, r *http.Request, code int, p
 		return s.renderAdmin(w, r, code, "users", "people", pv)
 	}
 	pv.Roles = pd.PartnerRoles
+	as, err := s.db.Assignments(r.Context())
+	if err != nil {
+		return err
+	}
+	pv.Assigned = map[int64][]pd.AssignedClient{}
+	for _, a := range as {
+		pv.Assigned[a.UserID] = append(pv.Assigned[a.UserID], a)
+	}
+	pv.Partner, pv.Assign = pathID(r, "partner"), p.Role == pd.RolePartnerAdmin
 	v, err := s.dashboard(r, "users", pv)
 	if err != nil {
 		return err

@@ -89,6 +89,7 @@ func (s *Server) routes() []Route {
 
 		{"GET", "/partners/{partner}/clients", Partner, s.clientsPage, smallBody},
 		{"GET", "/partners/{partner}/clients/{client}", Partner, s.clientPanel, smallBody},
+		{"POST", "/partners/{partner}/clients/assign", Partner, s.assignClients, smallBody},
 		{"GET", "/partners/{partner}/clients/{client}/end-services", Partner, s.endServicesForm, smallBody},
 		{"POST", "/partners/{partner}/clients/{client}/end-services", Partner, s.endServices, smallBody},
 		{"GET", "/partners/{partner}/audit", Partner, s.auditPage, smallBody},
@@ -202,6 +203,7 @@ func (s *Server) routes() []Route {
 		{"POST", "/api/v1/subscription-lines", API, ingestHandler(s, (*store.Ingest).SubscriptionLines), batchBody},
 		{"POST", "/api/v1/billing-events", API, ingestHandler(s, (*store.Ingest).BillingEvents), batchBody},
 		{"POST", "/api/v1/usage", API, ingestHandler(s, (*store.Ingest).Usage), batchBody},
+		{"POST", "/api/v1/activity", API, ingestHandler(s, (*store.Ingest).Activity), batchBody},
 		{"POST", "/api/v1/renewals", API, ingestHandler(s, (*store.Ingest).Renewals), batchBody},
 		{"POST", "/webhooks/stripe", Webhook, s.stripeWebhook, webhookBody},
 		{"GET", "/partners/{partner}/clients.csv", Partner, s.clientsCSV, smallBody},
