@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -89,6 +90,61 @@ func (db *DB) CanViewPartner(ctx context.Context, id int64) error {
 		return nil
 	}
 	return db.view(ctx, func(t *tx) error { return canViewPartner(ctx, t, p, id) })
+}
+
+// PartnerRef finds the partner a path names, by its Partnerdesk id or its
+// external id (the id the vendor's systems use), among the partners the
+// principal in ctx may view; any other is not found. Digits name the
+// numeric id first, then an external id made of digits.
+func (db *DB) PartnerRef(ctx context.Context, ref string) (int64, error) {
+	p := pd.PrincipalFrom(ctx)
+	if p == nil {
+		return 0, pd.Errorf(pd.EUnauthorized, "Please sign in.")
+	}
+	if ref == "" || len(ref) > 200 {
+		return 0, pd.Errorf(pd.ENotFound, "Partner not found.")
+	}
+	var ids []int64
+	err := db.view(ctx, func(t *tx) error {
+		var err error
+		ids, err = partnersByRef(ctx, t, ref)
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("find partner %q: %w", ref, err)
+	}
+	for _, id := range ids {
+		if err := db.CanViewPartner(ctx, id); err == nil {
+			return id, nil
+		} else if pd.ErrorCode(err) != pd.ENotFound {
+			return 0, err
+		}
+	}
+	return 0, pd.Errorf(pd.ENotFound, "Partner not found.")
+}
+
+// partnersByRef are the partners whose id or external id is ref, the id's
+// first.
+func partnersByRef(ctx context.Context, t *tx, ref string) ([]int64, error) {
+	n, err := strconv.ParseInt(ref, 10, 64)
+	if err != nil || n <= 0 {
+		n = 0
+	}
+	rows, err := t.query(ctx, `SELECT id FROM partners WHERE id = ? OR external_id = ?
+		ORDER BY CASE WHEN id = ? THEN 0 ELSE 1 END, id`, n, ref, n)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
 }
 
 // Empty reports whether the database holds no partner yet.

@@ -28,10 +28,13 @@ type Token struct {
 	Scope       pd.TokenScope
 	PartnerID   int64
 	PartnerName string
-	CreatedBy   string
-	CreatedAt   time.Time
-	LastUsedAt  *time.Time
-	RevokedAt   *time.Time
+	// PartnerExternalID is the partner's id in the vendor's systems: the
+	// API's paths take it or PartnerID.
+	PartnerExternalID string
+	CreatedBy         string
+	CreatedAt         time.Time
+	LastUsedAt        *time.Time
+	RevokedAt         *time.Time
 }
 
 // NewToken is what CreateToken needs: a read token names its partner (by
@@ -74,7 +77,7 @@ func (db *DB) CreateToken(ctx context.Context, nt NewToken) (*Token, string, err
 			}
 		}
 		if tok.PartnerID != 0 {
-			if err := t.queryRow(ctx, "SELECT name FROM partners WHERE id = ?", tok.PartnerID).Scan(&tok.PartnerName); err == sql.ErrNoRows {
+			if err := t.queryRow(ctx, "SELECT name, external_id FROM partners WHERE id = ?", tok.PartnerID).Scan(&tok.PartnerName, &tok.PartnerExternalID); err == sql.ErrNoRows {
 				return pd.Errorf(pd.ENotFound, "Partner not found.")
 			} else if err != nil {
 				return err
@@ -103,7 +106,7 @@ func (db *DB) ListTokens(ctx context.Context) ([]Token, error) {
 	var ts []Token
 	err := db.view(ctx, func(t *tx) error {
 		rows, err := t.query(ctx, `SELECT k.id, k.name, k.scope, COALESCE(k.partner_id, 0), COALESCE(p.name, ''),
-				COALESCE(u.name, ''), k.created_at, k.last_used_at, k.revoked_at
+				COALESCE(p.external_id, ''), COALESCE(u.name, ''), k.created_at, k.last_used_at, k.revoked_at
 			FROM api_tokens k LEFT JOIN partners p ON p.id = k.partner_id LEFT JOIN users u ON u.id = k.created_by
 			ORDER BY k.id DESC`)
 		if err != nil {
@@ -114,7 +117,7 @@ func (db *DB) ListTokens(ctx context.Context) ([]Token, error) {
 			var k Token
 			var scope string
 			var used, revoked sql.NullTime
-			if err := rows.Scan(&k.ID, &k.Name, &scope, &k.PartnerID, &k.PartnerName, &k.CreatedBy, &k.CreatedAt, &used, &revoked); err != nil {
+			if err := rows.Scan(&k.ID, &k.Name, &scope, &k.PartnerID, &k.PartnerName, &k.PartnerExternalID, &k.CreatedBy, &k.CreatedAt, &used, &revoked); err != nil {
 				return err
 			}
 			k.Scope = pd.TokenScope(scope)

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 
 	pd "github.com/partnerdesk/partnerdesk"
@@ -81,10 +82,26 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// revokeToken revokes a token once confirmed: the page's script asks in
+// a dialog and sends confirm=yes; without it, the first post shows a
+// confirmation page that changes nothing.
 func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) error {
 	id := pathID(r, "token")
 	if id == 0 {
 		return pd.Errorf(pd.ENotFound, "Token not found.")
+	}
+	if r.PostFormValue("confirm") != "yes" {
+		v, tv, err := s.tokensView(r)
+		if err != nil {
+			return err
+		}
+		i := slices.IndexFunc(tv.Tokens, func(t store.Token) bool { return t.ID == id && t.RevokedAt == nil })
+		if i < 0 {
+			return pd.Errorf(pd.ENotFound, "No active token has the id %d.", id)
+		}
+		v.Data = &tv.Tokens[i]
+		s.render(w, r, "token_revoke", v)
+		return nil
 	}
 	if err := s.db.RevokeToken(r.Context(), id); err != nil {
 		return err

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -229,6 +230,35 @@ func TestAPIRejectsBadBatchesWhole(t *testing.T) {
 	})
 }
 
+// A read token's paths name its partner by the Partnerdesk id or by the
+// external id, alike; any other partner, by either, is not found.
+func TestAPIPathsTakeThePartnersIdOrExternalID(t *testing.T) {
+	st.Each(t, func(t *testing.T, e st.Engine) {
+		a := newApp(t, e, web.Config{})
+		alpha := a.bearer(st.AlphaToken)
+		for _, c := range []struct {
+			path   string
+			status int
+		}{
+			{"/api/v1/partners/1", 200}, {"/api/v1/partners/p-alpha", 200},
+			{"/api/v1/partners/1/clients", 200}, {"/api/v1/partners/p-alpha/clients", 200},
+			{fmt.Sprintf("/api/v1/partners/p-alpha/clients/%d", st.Northwind), 200},
+			{"/api/v1/partners/p-alpha/tier", 200}, {"/api/v1/partners/p-alpha/credit", 200},
+			{"/api/v1/partners/2", 404}, {"/api/v1/partners/p-beta", 404}, {"/api/v1/partners/p-beta/clients", 404},
+			{"/api/v1/partners/p-nobody", 404}, {"/api/v1/partners/0", 404}, {"/api/v1/partners/-1", 404},
+		} {
+			body := alpha.get(c.path)
+			if alpha.status != c.status {
+				t.Errorf("%s: %d %s, want %d", c.path, alpha.status, body, c.status)
+			}
+		}
+		byID, byExt := alpha.get("/api/v1/partners/1/clients"), alpha.get("/api/v1/partners/p-alpha/clients")
+		if byID != byExt || !strings.Contains(byID, "Northwind Traders") {
+			t.Errorf("the two paths answer differently:\n%s\n%s", byID, byExt)
+		}
+	})
+}
+
 func countEvents(t *testing.T, a *app) int {
 	rows, err := a.db.QueryRaw(ctx(), "SELECT COUNT(*) FROM billing_events")
 	if err != nil {
@@ -263,11 +293,29 @@ func TestTokensAreManagedByProgramAdmins(t *testing.T) {
 		if !strings.Contains(page, "Warehouse") || strings.Count(page, "Never") != 4 {
 			t.Errorf("the list does not show Warehouse as used (and the fixture's 4 others as never used)")
 		}
-		// The session's cookie does not let the token page show it either.
+		// The list names the read token's partner by both its ids.
+		if ids := between(page, `data-testid="token-ids">`, "</span>"); ids != "id <code>2</code> · external id <code>p-beta</code>" {
+			t.Errorf("the partner's ids: %q", ids)
+		}
+		// Revoking asks first (the page's script in a dialog; without it,
+		// on a page of its own); the token works until it is confirmed.
 		id := between(page, `action="/admin/tokens/`, `/revoke"`)
-		admin.post("/admin/tokens/"+id+"/revoke", nil)
+		if !strings.Contains(page, `data-confirm="confirm-revoke" data-label="Warehouse"`) || !strings.Contains(page, `id="confirm-revoke"`) {
+			t.Error("the Revoke form does not ask in a dialog")
+		}
+		body = admin.post("/admin/tokens/"+id+"/revoke", nil)
+		if admin.status != http.StatusOK || !strings.Contains(body, "Revoke the token “Warehouse”?") || !strings.Contains(body, `name="confirm" value="yes"`) {
+			t.Fatalf("revoke without confirming: %d", admin.status)
+		}
+		if reader.get(fmt.Sprintf("/api/v1/partners/%d/clients", st.BetaID)); reader.status != http.StatusOK {
+			t.Fatalf("the token stopped working before the revocation was confirmed: %d", reader.status)
+		}
+		admin.post("/admin/tokens/"+id+"/revoke", url.Values{"confirm": {"yes"}})
 		if admin.status != http.StatusSeeOther {
 			t.Fatalf("revoke: %d", admin.status)
+		}
+		if admin.post("/admin/tokens/"+id+"/revoke", nil); admin.status != http.StatusNotFound {
+			t.Errorf("asking to revoke a revoked token: %d", admin.status)
 		}
 		reader.get(fmt.Sprintf("/api/v1/partners/%d/clients", st.BetaID))
 		if reader.status != http.StatusUnauthorized {

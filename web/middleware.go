@@ -134,8 +134,8 @@ func (s *Server) serveMachine(w http.ResponseWriter, r *http.Request, rt Route) 
 }
 
 // authorizeToken enforces the API's rule: a read token for GET, scoped to
-// the {partner} in the path through the store's partner scope; an ingest
-// token for writes.
+// the {partner} in the path (its id or external id) through the store's
+// partner scope; an ingest token for writes.
 func (s *Server) authorizeToken(r *http.Request) (*http.Request, error) {
 	p := pd.PrincipalFrom(r.Context())
 	switch {
@@ -149,11 +149,10 @@ func (s *Server) authorizeToken(r *http.Request) (*http.Request, error) {
 	if !strings.Contains(r.Pattern, "{partner}") {
 		return r, nil
 	}
-	id := pathID(r, "partner")
-	if id <= 0 {
-		return r, pd.Errorf(pd.ENotFound, "Partner not found.")
-	}
-	if err := s.db.CanViewPartner(r.Context(), id); err != nil {
+	// The path names the partner by its Partnerdesk id or by the external
+	// id the vendor's systems (and a read token's form) use.
+	id, err := s.db.PartnerRef(r.Context(), r.PathValue("partner"))
+	if err != nil {
 		return r, err
 	}
 	return r.WithContext(pd.WithViewedPartner(r.Context(), id)), nil

@@ -74,10 +74,14 @@
     if (!d) return;
     e.preventDefault();
     const choice = form.querySelector("input[type=radio]:checked");
-    d.querySelector(".what").textContent = choice ? choice.dataset.label : "";
-    const note = form.elements.note ? form.elements.note.value.trim() : "";
-    d.querySelector(".note").textContent = note ? "“" + note + "”" : "";
-    d.querySelector(".note").hidden = !note;
+    const what = d.querySelector(".what");
+    if (what) what.textContent = choice ? choice.dataset.label : form.dataset.label || "";
+    const noteOut = d.querySelector(".note");
+    if (noteOut) {
+      const note = form.elements.note ? form.elements.note.value.trim() : "";
+      noteOut.textContent = note ? "“" + note + "”" : "";
+      noteOut.hidden = !note;
+    }
     d.querySelector("button.ok").onclick = function () {
       form.elements.confirm.value = "yes";
       d.close();
