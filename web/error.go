@@ -54,6 +54,12 @@ func (s *Server) error(w http.ResponseWriter, r *http.Request, err error) {
 		// take writes (its cause is in err).
 		s.log.WarnContext(r.Context(), "database unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
+	s.answerError(w, r, err)
+}
+
+// answerError writes the answer to a failed request, logging nothing.
+func (s *Server) answerError(w http.ResponseWriter, r *http.Request, err error) {
+	code := pd.ErrorCode(err)
 	st := status(code)
 	if st == http.StatusServiceUnavailable {
 		w.Header().Set("Retry-After", retryAfter)

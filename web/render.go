@@ -71,6 +71,11 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, name string, dat
 	}
 	if err := s.pages[name].ExecuteTemplate(&buf, root, v); err != nil {
 		s.log.ErrorContext(r.Context(), "render", "template", name, "err", err)
+		if name != "error" {
+			w.WriteHeader(http.StatusInternalServerError)
+			s.render(w, r, "error", &errorPage{Status: http.StatusInternalServerError, RequestID: requestIDOf(r.Context())})
+			return
+		}
 		http.Error(w, "Internal error (request "+requestIDOf(r.Context())+").", http.StatusInternalServerError)
 		return
 	}

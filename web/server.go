@@ -6,6 +6,7 @@ package web
 import (
 	"context"
 	"embed"
+	"errors"
 	"html/template"
 	"io/fs"
 	"log/slog"
@@ -169,6 +170,10 @@ func New(db *store.DB, cfg Config, log *slog.Logger, now pd.Clock) (*Server, err
 	}
 	static, _ := fs.Sub(staticFS, "static")
 	s.mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
+	// Browsers ask for /favicon.ico whatever a page's <link rel=icon> says.
+	s.mux.Handle("GET /favicon.ico", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.ServeFileFS(w, r, static, "favicon.ico")
+	}))
 	// Defence in depth beside the CSRF token: a browser's state-changing
 	// request from another site is refused. The API and webhooks never
 	// take a cookie, so such a request carries no one's authority; their
@@ -210,13 +215,15 @@ func (s *Server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	if s.overTLS(r) {
 		h.Set("Strict-Transport-Security", strictTransportSecurity)
 	}
-	if !strings.HasPrefix(r.URL.Path, "/static/") {
+	if !strings.HasPrefix(r.URL.Path, "/static/") && r.URL.Path != "/favicon.ico" {
 		h.Set("Cache-Control", "no-store")
 	}
 	defer func() {
 		if v := recover(); v != nil {
 			s.log.ErrorContext(r.Context(), "panic", "method", r.Method, "path", r.URL.Path, "panic", v)
-			http.Error(w, "Internal error (request "+id+").", http.StatusInternalServerError)
+			if !w.done { // else the answer has begun: nothing can replace it
+				s.answerError(w, r, errors.New("panic"))
+			}
 		}
 	}()
 	if h, pattern := s.mux.Handler(r); pattern == "" {
