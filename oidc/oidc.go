@@ -86,6 +86,8 @@ func (p *Provider) discover(ctx context.Context) (*gooidc.Provider, error) {
 	if p.oidc != nil {
 		return p.oidc, nil
 	}
+	// The pause after a failed discovery is measured on the real clock:
+	// it is about the provider's network, not the program's days.
 	if time.Since(p.failedAt) < retryAfter {
 		return nil, ErrUnavailable
 	}

@@ -19,7 +19,9 @@ func TestBrowserRecordADecisionAndTheAlertsDrop(t *testing.T) {
 		t.Fatalf("alerts %s, want 2", n)
 	}
 	// The alert opens the Renewals page filtered to the two decisions.
-	do(t, ctx, "follow the alert", chromedp.Click(sel(`[data-testid=alerts]`)), chromedp.WaitVisible(sel(`table.renewals`)))
+	// Wait for the Renewals page's own rows: the click navigates, and a
+	// loaded machine may still show the page it left.
+	do(t, ctx, "follow the alert", chromedp.Click(sel(`[data-testid=alerts]`)), chromedp.WaitVisible(sel(`table.renewals tbody tr`)))
 	if n := run(t, ctx, chromedp.Evaluate[int](`document.querySelectorAll("table.renewals tbody tr").length`)); n != 2 {
 		t.Fatalf("the alert lists %d renewals, want 2", n)
 	}
