@@ -73,17 +73,7 @@ func (s *Server) programAuditPage(w http.ResponseWriter, r *http.Request) error 
 }
 
 // auditCSVURL is the export link of the audit log: its filters, every page.
-func auditCSVURL(u *url.URL) template.URL {
-	q := u.Query()
-	for _, k := range []string{"page", "size"} {
-		q.Del(k)
-	}
-	link := "/admin/audit.csv"
-	if enc := q.Encode(); enc != "" {
-		link += "?" + enc
-	}
-	return template.URL(link) // a path on this site with an encoded query
-}
+func auditCSVURL(u *url.URL) template.URL { return exportURL("/admin/audit.csv", u) }
 
 // programAuditCSV exports the audit log with its filters, newest first,
 // every entry of it.

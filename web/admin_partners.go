@@ -62,17 +62,7 @@ func (s *Server) partnersPage(w http.ResponseWriter, r *http.Request) error {
 
 // partnersCSVURL is the export link of the partners list: its filters and
 // sort, every page.
-func partnersCSVURL(u *url.URL) template.URL {
-	q := u.Query()
-	for _, k := range []string{"page", "size", "notice"} {
-		q.Del(k)
-	}
-	link := "/admin/partners.csv"
-	if enc := q.Encode(); enc != "" {
-		link += "?" + enc
-	}
-	return template.URL(link) // a path on this site with an encoded query
-}
+func partnersCSVURL(u *url.URL) template.URL { return exportURL("/admin/partners.csv", u) }
 
 // partnersCSV exports the partners list with its filters and sort, every
 // page of it: codes rather than names, and plain numbers.

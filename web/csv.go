@@ -82,15 +82,21 @@ func csvMoney(currency string, minor int64) string {
 // clientsCSVURL is the export link of a Clients table: its filters and
 // sort, every page.
 func clientsCSVURL(partnerID int64, u *url.URL) template.URL {
+	return exportURL(fmt.Sprintf("/partners/%d/clients.csv", partnerID), u)
+}
+
+// exportURL is a list's CSV export at path, with the list's query (its
+// filters and sort) but not its paging, tab or notice: the export holds
+// every row.
+func exportURL(path string, u *url.URL) template.URL {
 	q := u.Query()
 	for _, k := range []string{"page", "size", "tab", "notice"} {
 		q.Del(k)
 	}
-	link := fmt.Sprintf("/partners/%d/clients.csv", partnerID)
 	if enc := q.Encode(); enc != "" {
-		link += "?" + enc
+		path += "?" + enc
 	}
-	return template.URL(link) // a path on this site with an encoded query
+	return template.URL(path) // a path on this site with an encoded query
 }
 
 // clientsCSV exports the Clients table with its current filters and sort,
