@@ -47,6 +47,13 @@ type Config struct {
 	// StripeWebhookSecret is the signing secret of the Stripe webhook
 	// endpoint (whsec_…); without it, deliveries are refused.
 	StripeWebhookSecret string
+	// StripeAPIKey is a restricted, read-only Stripe key (rk_…) with
+	// which the webhook reads the discounts an event names by id only;
+	// without it, the MRR of such an event is recorded as unconfirmed.
+	StripeAPIKey string
+	// StripeAPIURL is where Stripe's API is (default Stripe's own; tests
+	// point it at stripe-mock).
+	StripeAPIURL string
 	// Metrics receives the requests' and ingests' figures; nil records
 	// nothing.
 	Metrics *metrics.Metrics

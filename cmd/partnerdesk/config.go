@@ -29,6 +29,9 @@ type config struct {
 	ProxyHops int
 	// StripeWebhookSecret verifies Stripe's deliveries to /webhooks/stripe.
 	StripeWebhookSecret string
+	// StripeAPIKey is a restricted read-only key the webhook reads
+	// unexpanded discounts with.
+	StripeAPIKey string
 	// MetricsAddr is where /metrics is served, apart from the product's
 	// listener; empty: not at all.
 	MetricsAddr string
@@ -66,6 +69,7 @@ func (c *config) flags(fs *flag.FlagSet) {
 	fs.BoolVar(&c.TrustProxy, "trust-proxy", c.boolean("PARTNERDESK_TRUST_PROXY"), "trust X-Forwarded-For, X-Forwarded-Proto and X-Request-Id")
 	fs.IntVar(&c.ProxyHops, "proxy-hops", c.integer("PARTNERDESK_PROXY_HOPS", 1), "with --trust-proxy, how many proxies in front of the server append to X-Forwarded-For: the client's address is that many entries from the right")
 	fs.StringVar(&c.StripeWebhookSecret, "stripe-webhook-secret", c.secret("PARTNERDESK_STRIPE_WEBHOOK_SECRET", ""), "signing secret (whsec_…) of the Stripe webhook endpoint /webhooks/stripe (or PARTNERDESK_STRIPE_WEBHOOK_SECRET_FILE)")
+	fs.StringVar(&c.StripeAPIKey, "stripe-api-key", c.secret("PARTNERDESK_STRIPE_API_KEY", ""), "restricted read-only Stripe key (rk_…, Subscriptions: read) with which the webhook reads the discounts events name by id; without it their MRR is recorded as unconfirmed (or PARTNERDESK_STRIPE_API_KEY_FILE)")
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", env("PARTNERDESK_METRICS_ADDR", ""), "serve Prometheus metrics at http://HOST:PORT/metrics (off when empty)")
 	fs.StringVar(&c.TLSCert, "tls-cert", env("PARTNERDESK_TLS_CERT", ""), "PEM certificate (chain) file: serve HTTPS")
 	fs.StringVar(&c.TLSKey, "tls-key", env("PARTNERDESK_TLS_KEY", ""), "PEM private key file of --tls-cert")

@@ -106,7 +106,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 		return err
 	}
 	srv, err := web.New(db, web.Config{SecureCookies: cfg.SecureCookies, TrustProxy: cfg.TrustProxy,
-		ProxyHops: cfg.ProxyHops, StripeWebhookSecret: cfg.StripeWebhookSecret, Metrics: m,
+		ProxyHops: cfg.ProxyHops, StripeWebhookSecret: cfg.StripeWebhookSecret, StripeAPIKey: cfg.StripeAPIKey, Metrics: m,
 		TwoFactorKey: []byte(cfg.TwoFactorKey), OIDC: oidc.Config{Issuer: cfg.OIDCIssuer, ClientID: cfg.OIDCClientID,
 			ClientSecret: cfg.OIDCClientSecret, Name: cfg.OIDCName},
 		BaseURL: cfg.BaseURL, MailDelivery: cfg.SMTPURL != ""}, log, nil)
