@@ -86,6 +86,7 @@ func (s *Server) routes() []Route {
 		{"POST", "/admin/users/{user}/reactivate", Staff, s.reactivateUser, smallBody},
 		{"GET", "/admin/outbox", Staff, s.outboxPage, smallBody},
 		{"GET", "/admin/outbox/{message}", Staff, s.outboxMessage, smallBody},
+		{"GET", "/admin/stripe", Staff, s.stripePage, smallBody},
 
 		{"GET", "/partners/{partner}/clients", Partner, s.clientsPage, smallBody},
 		{"GET", "/partners/{partner}/clients/{client}", Partner, s.clientPanel, smallBody},
