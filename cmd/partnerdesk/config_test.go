@@ -35,6 +35,11 @@ func TestSettingsFromEnvironmentAndFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Setenv("PARTNERDESK_STRIPE_WEBHOOK_SECRET_FILE", secret)
+	key := filepath.Join(dir, "stripe-key")
+	if err := os.WriteFile(key, []byte("rk_test_from_file\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PARTNERDESK_STRIPE_API_KEY_FILE", key)
 	t.Setenv("PARTNERDESK_DATABASE_URL_FILE", dsn)
 	t.Setenv("PARTNERDESK_TRUST_PROXY", "1")
 	t.Setenv("PARTNERDESK_SECURE_COOKIES", "FALSE")
@@ -42,7 +47,7 @@ func TestSettingsFromEnvironmentAndFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.StripeWebhookSecret != "whsec_from_file" || c.DatabaseURL != "postgres://pd:s3cret@db/pd" || !c.TrustProxy || c.SecureCookies {
+	if c.StripeWebhookSecret != "whsec_from_file" || c.StripeAPIKey != "rk_test_from_file" || c.DatabaseURL != "postgres://pd:s3cret@db/pd" || !c.TrustProxy || c.SecureCookies {
 		t.Fatalf("settings: %+v", c)
 	}
 	// A flag still wins over the environment.
