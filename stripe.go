@@ -28,8 +28,8 @@ const (
 	StripeUnconfirmed = "unconfirmed"
 	// A metered item bills usage reported later: it counts 0.
 	StripeMetered = "metered"
-	// The subscription is in another currency than the program's:
-	// nothing was recorded.
+	// The subscription is in another currency than the program's, which
+	// has no exchange rate for it: nothing was recorded.
 	StripeCurrency = "currency"
 )
 
@@ -39,4 +39,12 @@ type StripeUnconfirmedLine struct {
 	Client       string // its name
 	Product      string
 	Subscription string
+}
+
+// CurrencyRate is one of the program's exchange rates: one unit of
+// Currency is worth Rate (a decimal, such as "1.0825") units of the
+// program's currency.
+type CurrencyRate struct {
+	Currency string
+	Rate     string
 }

@@ -87,6 +87,7 @@ func (s *Server) routes() []Route {
 		{"GET", "/admin/outbox", Staff, s.outboxPage, smallBody},
 		{"GET", "/admin/outbox/{message}", Staff, s.outboxMessage, smallBody},
 		{"GET", "/admin/stripe", Staff, s.stripePage, smallBody},
+		{"POST", "/admin/stripe/rates", Staff, s.saveCurrencyRates, smallBody},
 
 		{"GET", "/partners/{partner}/clients", Partner, s.clientsPage, smallBody},
 		{"GET", "/partners/{partner}/clients/{client}", Partner, s.clientPanel, smallBody},

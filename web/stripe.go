@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"math/big"
 	"net/http"
 	"strconv"
 	"strings"
@@ -107,13 +108,21 @@ func (s *Server) stripeWebhook(w http.ResponseWriter, r *http.Request) error {
 		if seen, err := in.StripeEventSeen(ev.ID); err != nil || seen {
 			return err
 		}
+		factor := big.NewRat(1, 1)
 		if cur := sub.currency(); cur != "" && cur != prog.Currency {
-			refused = cur
-			note(pd.StripeCurrency, cur+" ≠ "+prog.Currency)
-			log.Detail = strings.Join(details, "; ")
-			return in.StripeEvent(log)
+			rate, ok, err := in.CurrencyRate(cur)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				refused = cur
+				note(pd.StripeCurrency, cur+" ≠ "+prog.Currency)
+				log.Detail = strings.Join(details, "; ")
+				return in.StripeEvent(log)
+			}
+			factor = conversion(rate, cur, prog.Currency)
 		}
-		m := sub.mrr(ev.Type == "customer.subscription.deleted", unconfirmed)
+		m := sub.mrr(ev.Type == "customer.subscription.deleted", unconfirmed, factor)
 		if len(m.problems) > 0 {
 			return &pd.BatchError{Problems: m.problems}
 		}

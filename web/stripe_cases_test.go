@@ -3,6 +3,7 @@ package web_test
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -227,6 +228,40 @@ func TestStripeCurrencies(t *testing.T) {
 		deliverOK(t, a, event(t, "evt_jpy", "customer.subscription.created", st.Now.Add(time.Hour), v, object(t, sub), nil))
 		if got := lineMRR(t, a, "service-pro"); got != 10000 {
 			t.Errorf("¥10,000 in a JPY program: line MRR %d, want 10000", got)
+		}
+	})
+}
+
+// With the program's exchange rates, a subscription in another currency
+// is converted into the program's minor units, zero-decimal currencies
+// included; a rate the form cannot read is refused with a message.
+func TestStripeCurrenciesConvertWithTheProgramsRates(t *testing.T) {
+	st.Each(t, func(t *testing.T, e st.Engine) {
+		a := newApp(t, e, web.Config{StripeWebhookSecret: whsec})
+		admin := a.signIn(st.AdminEmail)
+		admin.get("/admin/stripe")
+		if body := admin.post("/admin/stripe/rates", url.Values{"rates": {"EUR 1,08"}}); admin.status != http.StatusBadRequest || !strings.Contains(body, "positive decimal") {
+			t.Errorf("a bad rate: %d %s", admin.status, body)
+		}
+		admin.post("/admin/stripe/rates", url.Values{"rates": {"EUR 1.0825\njpy 0.0067\n"}})
+		if page := admin.get("/admin/stripe"); !strings.Contains(page, "EUR 1.0825") || !strings.Contains(page, "JPY 0.0067") {
+			t.Fatalf("the rates are not saved:\n%s", page)
+		}
+		for i, c := range []struct {
+			cur  stripe.Currency
+			unit int64
+			want int64
+		}{
+			{stripe.CurrencyEUR, 10000, 10825}, // €100.00 × 1.0825 = $108.25
+			{stripe.CurrencyJPY, 10000, 6700},  // ¥10,000 × 0.0067 = $67.00
+			{stripe.CurrencyEUR, 333, 360},     // €3.33 × 1.0825 = $3.604725, rounded once
+		} {
+			sub := sSub("sub_1", "active", sItem("si_1", sPrice("service-pro", c.unit, "month", 1), 1))
+			sub.Currency, sub.Items.Data[0].Price.Currency = c.cur, c.cur
+			deliverOK(t, a, event(t, evID("fx", i), "customer.subscription.updated", st.Now.Add(time.Duration(i)*time.Minute), stripe.APIVersion, object(t, sub), nil))
+			if got := lineMRR(t, a, "service-pro"); got != c.want {
+				t.Errorf("%d %s: line MRR %d, want %d", c.unit, c.cur, got, c.want)
+			}
 		}
 	})
 }

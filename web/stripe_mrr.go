@@ -190,9 +190,10 @@ type mapping struct {
 
 // mrr maps the items to their MRR after forever discounts: a percentage
 // off each item, an amount a month off an item, or off the whole
-// subscription shared in proportion to the items' MRR. unconfirmed marks
-// every item when discounts could not be read.
-func (s *subscription) mrr(deleted, unconfirmed bool) mapping {
+// subscription shared in proportion to the items' MRR; then converted to
+// the program's minor units (factor, conversion). unconfirmed marks every
+// item when discounts could not be read.
+func (s *subscription) mrr(deleted, unconfirmed bool, factor *big.Rat) mapping {
 	var m mapping
 	items := s.items()
 	paying := s.paying(deleted)
@@ -235,8 +236,33 @@ func (s *subscription) mrr(deleted, unconfirmed bool) mapping {
 			share := new(big.Rat).Mul(amount, base)
 			a.Sub(a, share.Quo(share, total))
 		}
+		a.Mul(a, factor)
 	}
 	return m
+}
+
+// conversion is what an amount in minor units of currency from is
+// multiplied by to be in minor units of to, at rate (units of to a unit
+// of from).
+func conversion(rate *big.Rat, from, to string) *big.Rat {
+	f := new(big.Rat).Set(rate)
+	f.Mul(f, new(big.Rat).SetFrac(pow10(minorDigits(to)), pow10(minorDigits(from))))
+	return f
+}
+
+func pow10(n int) *big.Int { return new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(n)), nil) }
+
+// minorDigits is how many decimals a currency's minor unit has, as Stripe
+// counts amounts: none for zero-decimal currencies, three for the
+// three-decimal ones, else two.
+func minorDigits(currency string) int {
+	switch currency {
+	case "BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA", "PYG", "RWF", "UGX", "VND", "VUV", "XAF", "XOF", "XPF":
+		return 0
+	case "BHD", "JOD", "KWD", "OMR", "TND":
+		return 3
+	}
+	return 2
 }
 
 // terms are a price's or a legacy plan's terms.

@@ -42,3 +42,12 @@ CREATE TABLE stripe_events (
     detail          TEXT      NOT NULL DEFAULT ''
 );
 CREATE INDEX stripe_events_attention ON stripe_events (attention, received_at);
+
+-- The program's own exchange rates, as partner programs fix them: one unit
+-- of currency is worth rate units of the program's currency (a decimal).
+-- The Stripe webhook converts subscriptions in these currencies with them
+-- and refuses those in any other.
+CREATE TABLE currency_rates (
+    currency TEXT PRIMARY KEY,
+    rate     TEXT NOT NULL
+);
