@@ -193,6 +193,45 @@ func TestStripeQuantitiesTaxPausesAndPlans(t *testing.T) {
 	})
 }
 
+// Money is exact: decimal unit amounts and percentages are read as sent,
+// and the sum is rounded once, half up.
+func TestStripeMoneyIsExact(t *testing.T) {
+	st.Each(t, func(t *testing.T, e st.Engine) {
+		a := newApp(t, e, web.Config{StripeWebhookSecret: whsec})
+		decimalPrice := func(unit string, interval string) map[string]any {
+			sub := sSub("sub_1", "active", sItem("si_1", sPrice("service-pro", 0, interval, 1), 3))
+			m := object(t, sub)
+			m["items"].(map[string]any)["data"].([]any)[0].(map[string]any)["price"].(map[string]any)["unit_amount_decimal"] = unit
+			return m
+		}
+		weekly := decimalPrice("1234.567891", "week")
+		weekly["discounts"] = []any{object(t, sForever("di_1", 12.5, 0))}
+		weekly["items"].(map[string]any)["data"].([]any)[0].(map[string]any)["tax_rates"] = []any{map[string]any{"id": "txr_ch", "object": "tax_rate", "percentage": 7.7, "inclusive": true}}
+		for i, c := range []struct {
+			name string
+			sub  map[string]any
+			want int64
+		}{
+			// 3 × 1234.567891 × 52 / 12 ÷ 1.077 × 0.875 = 13039.19…
+			{"a decimal weekly price, an inclusive 7.7 % rate, 12.5 % off", weekly, 13039},
+			{"3 × 0.5 is 1.5, rounded up", decimalPrice("0.5", "month"), 2},
+			{"two items of 1.5 are 3, rounded once (not 2 + 2)", func() map[string]any {
+				m := decimalPrice("0.5", "month")
+				items := m["items"].(map[string]any)
+				second := object(t, sItem("si_2", sPrice("service-pro", 0, "month", 1), 3))
+				second["price"].(map[string]any)["unit_amount_decimal"] = "0.5"
+				items["data"] = append(items["data"].([]any), second)
+				return m
+			}(), 3},
+		} {
+			deliverOK(t, a, event(t, evID("exact", i), "customer.subscription.updated", st.Now.Add(time.Duration(i)*time.Minute), stripe.APIVersion, c.sub, nil))
+			if got := lineMRR(t, a, "service-pro"); got != c.want {
+				t.Errorf("%s: line MRR %d, want %d", c.name, got, c.want)
+			}
+		}
+	})
+}
+
 // A subscription in another currency than the program's is refused, with
 // the reason in the deliveries needing attention; in the program's own
 // currency a zero-decimal amount is whole units, as Stripe sends it.

@@ -14,8 +14,9 @@ import (
 
 // The MRR of a Stripe subscription's items, exact (docs/stripe.md):
 // amounts are big.Rat fractions of minor units, decimal amounts and
-// percentages are read as the decimals Stripe sent, and only the sum of a
-// client's product is rounded, once, half up (store.StripeSubscription).
+// percentages are read as the decimal text Stripe sent (never through a
+// float), and only the sum of a client's product is rounded, once, half up
+// (store.StripeSubscription).
 
 // subscription is what the mapping reads of a Stripe subscription:
 // stripe-go's type at its API version, and beside it the fields whose
@@ -29,15 +30,27 @@ type subscription struct {
 	discounts     []*discount
 	itemDiscounts map[string][]*discount
 	quantities    map[string]*int64 // by item id; nil when the item has none (metered)
+	// The decimals, as sent: unit amounts by item id, tax rates by item
+	// id and the subscription's default ones.
+	unitDecimals    map[string]string
+	taxRates        map[string][]taxRate
+	defaultTaxRates []taxRate
+}
+
+// taxRate is what is read of a tax rate, its percentage as sent.
+type taxRate struct {
+	Percentage json.Number `json:"percentage"`
+	Inclusive  bool        `json:"inclusive"`
 }
 
 // discount is a discount in any API version's shape: an id alone (not
 // expanded, as webhooks send them since 2025-03-31), or an object with its
 // coupon at "coupon" (before 2025-09-30) or at "source.coupon".
 type discount struct {
-	ID     string
-	End    int64
-	Coupon *stripe.Coupon
+	ID         string
+	End        int64
+	Coupon     *stripe.Coupon
+	percentOff string // the coupon's percent_off as sent
 }
 
 func (d *discount) UnmarshalJSON(b []byte) error {
@@ -45,33 +58,56 @@ func (d *discount) UnmarshalJSON(b []byte) error {
 		d.ID = id
 		return nil
 	}
+	type percent struct {
+		PercentOff json.Number `json:"percent_off"`
+	}
 	var v struct {
-		ID     string         `json:"id"`
-		End    int64          `json:"end"`
-		Coupon *stripe.Coupon `json:"coupon"`
+		ID     string          `json:"id"`
+		End    int64           `json:"end"`
+		Coupon json.RawMessage `json:"coupon"`
 		Source *struct {
-			Coupon *stripe.Coupon `json:"coupon"`
+			Coupon json.RawMessage `json:"coupon"`
 		} `json:"source"`
 	}
 	if err := json.Unmarshal(b, &v); err != nil {
 		return err
 	}
-	d.ID, d.End, d.Coupon = v.ID, v.End, v.Coupon
-	if v.Source != nil && v.Source.Coupon != nil {
-		d.Coupon = v.Source.Coupon
+	d.ID, d.End = v.ID, v.End
+	coupon := v.Coupon
+	if v.Source != nil && len(v.Source.Coupon) > 0 && string(v.Source.Coupon) != "null" {
+		coupon = v.Source.Coupon
 	}
+	if len(coupon) == 0 || coupon[0] != '{' {
+		return nil // none, or a coupon's id alone: not expanded
+	}
+	var p percent
+	if err := json.Unmarshal(coupon, &d.Coupon); err != nil {
+		return err
+	}
+	if err := json.Unmarshal(coupon, &p); err != nil {
+		return err
+	}
+	d.percentOff = p.PercentOff.String()
 	return nil
 }
 
 // rawSubscription is the part of a subscription read as sent.
 type rawSubscription struct {
-	Discount  *discount   `json:"discount"` // the single discount, before 2025-03-31
-	Discounts []*discount `json:"discounts"`
-	Items     *struct {
+	Discount        *discount   `json:"discount"` // the single discount, before 2025-03-31
+	Discounts       []*discount `json:"discounts"`
+	DefaultTaxRates []taxRate   `json:"default_tax_rates"`
+	Items           *struct {
 		Data []struct {
 			ID        string      `json:"id"`
 			Quantity  *int64      `json:"quantity"`
 			Discounts []*discount `json:"discounts"`
+			TaxRates  []taxRate   `json:"tax_rates"`
+			Price     *struct {
+				UnitAmountDecimal *string `json:"unit_amount_decimal"`
+			} `json:"price"`
+			Plan *struct {
+				AmountDecimal *string `json:"amount_decimal"`
+			} `json:"plan"`
 		} `json:"data"`
 	} `json:"items"`
 }
@@ -89,7 +125,8 @@ func readSubscription(raw []byte) (*subscription, error) {
 	if err := json.Unmarshal(raw, &r); err != nil {
 		return nil, pd.Errorf(pd.EInvalid, "The subscription's discounts or items cannot be read.")
 	}
-	s := &subscription{Subscription: &sub, customer: sub.Customer.ID, itemDiscounts: map[string][]*discount{}, quantities: map[string]*int64{}}
+	s := &subscription{Subscription: &sub, customer: sub.Customer.ID, itemDiscounts: map[string][]*discount{}, quantities: map[string]*int64{},
+		unitDecimals: map[string]string{}, taxRates: map[string][]taxRate{}, defaultTaxRates: r.DefaultTaxRates}
 	// The single discount of older versions is also in their discounts,
 	// by id: the object stands for it.
 	if r.Discount != nil {
@@ -104,6 +141,13 @@ func readSubscription(raw []byte) (*subscription, error) {
 		for _, it := range r.Items.Data {
 			s.quantities[it.ID] = it.Quantity
 			s.itemDiscounts[it.ID] = it.Discounts
+			s.taxRates[it.ID] = it.TaxRates
+			switch {
+			case it.Price != nil && it.Price.UnitAmountDecimal != nil:
+				s.unitDecimals[it.ID] = *it.Price.UnitAmountDecimal
+			case it.Price == nil && it.Plan != nil && it.Plan.AmountDecimal != nil:
+				s.unitDecimals[it.ID] = *it.Plan.AmountDecimal
+			}
 		}
 	}
 	s.partner = sub.Metadata["partner_id"]
@@ -276,12 +320,12 @@ type terms struct {
 	roundUp  bool
 }
 
-func termsOf(it *stripe.SubscriptionItem) (*terms, error) {
+func (s *subscription) termsOf(it *stripe.SubscriptionItem) (*terms, error) {
 	if p := it.Price; p != nil {
 		if p.Recurring == nil {
 			return nil, fmt.Errorf("the price is not recurring")
 		}
-		t := &terms{unit: amountOf(p.UnitAmount, p.UnitAmountDecimal), interval: string(p.Recurring.Interval), count: p.Recurring.IntervalCount,
+		t := &terms{unit: amountOf(p.UnitAmount, s.unitDecimals[it.ID]), interval: string(p.Recurring.Interval), count: p.Recurring.IntervalCount,
 			metered: p.Recurring.UsageType == stripe.PriceRecurringUsageTypeMetered, tiered: p.BillingScheme == stripe.PriceBillingSchemeTiered}
 		if q := p.TransformQuantity; q != nil {
 			t.divideBy, t.roundUp = q.DivideBy, q.Round == stripe.PriceTransformQuantityRoundUp
@@ -289,7 +333,7 @@ func termsOf(it *stripe.SubscriptionItem) (*terms, error) {
 		return t, nil
 	}
 	if p := it.Plan; p != nil {
-		t := &terms{unit: amountOf(p.Amount, p.AmountDecimal), interval: string(p.Interval), count: p.IntervalCount,
+		t := &terms{unit: amountOf(p.Amount, s.unitDecimals[it.ID]), interval: string(p.Interval), count: p.IntervalCount,
 			metered: p.UsageType == stripe.PlanUsageTypeMetered, tiered: p.BillingScheme == stripe.PlanBillingSchemeTiered}
 		if q := p.TransformUsage; q != nil {
 			t.divideBy, t.roundUp = q.DivideBy, q.Round == stripe.PlanTransformUsageRoundUp
@@ -301,21 +345,22 @@ func termsOf(it *stripe.SubscriptionItem) (*terms, error) {
 
 // amountOf is a unit amount: the decimal one when given (it may have
 // fractions of a minor unit), else the integer one.
-func amountOf(unit int64, decimal float64) *big.Rat {
-	if decimal != 0 {
-		return decimalRat(decimal)
+func amountOf(unit int64, dec string) *big.Rat {
+	if r := decimal(dec); r != nil {
+		return r
 	}
 	return new(big.Rat).SetInt64(unit)
 }
 
-// decimalRat is the exact decimal a JSON number was written as: stripe-go
-// parses it into a float64, whose shortest decimal form is that number
-// again for the up to 15 significant digits Stripe's amounts and
-// percentages have.
-func decimalRat(f float64) *big.Rat {
-	r, _ := new(big.Rat).SetString(strconv.FormatFloat(f, 'f', -1, 64))
-	if r == nil {
-		return new(big.Rat)
+// decimal reads a decimal as sent ("12.5", "1000.000000000001"); nil if
+// it is empty or not one.
+func decimal(s string) *big.Rat {
+	if s == "" {
+		return nil
+	}
+	r, ok := new(big.Rat).SetString(s)
+	if !ok {
+		return nil
 	}
 	return r
 }
@@ -324,7 +369,7 @@ func decimalRat(f float64) *big.Rat {
 // annual ÷ 12, quarterly (3 months) ÷ 3, weekly × 52 / 12, daily × 365 /
 // 12. A metered item counts 0: what it bills is reported after the period.
 func (s *subscription) itemMRR(it *stripe.SubscriptionItem) (a *big.Rat, metered bool, err error) {
-	t, err := termsOf(it)
+	t, err := s.termsOf(it)
 	if err != nil {
 		return nil, false, err
 	}
@@ -364,14 +409,14 @@ func (s *subscription) itemMRR(it *stripe.SubscriptionItem) (a *big.Rat, metered
 	}
 	// Tax rates marked inclusive are in the price, whatever the price's
 	// tax_behavior (which is Stripe Tax's): take them out.
-	rates := it.TaxRates
+	rates := s.taxRates[it.ID]
 	if len(rates) == 0 {
-		rates = s.DefaultTaxRates
+		rates = s.defaultTaxRates
 	}
 	pct := new(big.Rat)
 	for _, r := range rates {
-		if r != nil && r.Inclusive {
-			pct.Add(pct, decimalRat(r.Percentage))
+		if p := decimal(r.Percentage.String()); r.Inclusive && p != nil {
+			pct.Add(pct, p)
 		}
 	}
 	if pct.Sign() > 0 {
@@ -390,7 +435,9 @@ func (s *subscription) foreverDiscount(ds []*discount) (pct, amount *big.Rat) {
 		if d == nil || d.Coupon == nil || d.Coupon.Duration != stripe.CouponDurationForever || d.End != 0 {
 			continue
 		}
-		pct.Add(pct, decimalRat(d.Coupon.PercentOff))
+		if p := decimal(d.percentOff); p != nil {
+			pct.Add(pct, p)
+		}
 		if d.Coupon.AmountOff > 0 {
 			amount.Add(amount, s.perMonth(d.Coupon.AmountOff))
 		}
@@ -415,7 +462,7 @@ func (s *subscription) perMonth(perInvoice int64) *big.Rat {
 	if len(items) == 0 {
 		return a
 	}
-	t, err := termsOf(items[0])
+	t, err := s.termsOf(items[0])
 	if err != nil {
 		return a
 	}
