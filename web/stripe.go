@@ -32,6 +32,9 @@ import (
 // either way (Stripe's default for the past).
 const stripeTolerance = 5 * time.Minute
 
+// stripeAPITimeout bounds a read of Stripe's API during a delivery.
+const stripeAPITimeout = 8 * time.Second
+
 var stripeEventRank = map[stripe.EventType]int{
 	"customer.subscription.created": 0,
 	"customer.subscription.updated": 1,
@@ -196,11 +199,13 @@ func (s *Server) expandDiscounts(ctx context.Context, sub *subscription) error {
 	if s.cfg.StripeAPIKey == "" {
 		return nil
 	}
-	var opts []stripe.ClientOption
+	// Stripe waits for the webhook's answer only so long: a slow API
+	// leaves the MRR unconfirmed rather than the delivery unanswered.
+	cfg := &stripe.BackendConfig{HTTPClient: &http.Client{Timeout: stripeAPITimeout}, MaxNetworkRetries: stripe.Int64(1)}
 	if s.cfg.StripeAPIURL != "" {
-		opts = append(opts, stripe.WithBackends(stripe.NewBackendsWithConfig(&stripe.BackendConfig{URL: stripe.String(s.cfg.StripeAPIURL)})))
+		cfg.URL = stripe.String(s.cfg.StripeAPIURL)
 	}
-	sc := stripe.NewClient(s.cfg.StripeAPIKey, opts...)
+	sc := stripe.NewClient(s.cfg.StripeAPIKey, stripe.WithBackends(stripe.NewBackendsWithConfig(cfg)))
 	params := &stripe.SubscriptionRetrieveParams{}
 	params.AddExpand("discounts")
 	params.AddExpand("items.data.discounts")
