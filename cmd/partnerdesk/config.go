@@ -149,6 +149,11 @@ func (c *config) validate() error {
 	if c.ProxyHops < 1 {
 		return usageError{fmt.Errorf("--proxy-hops (PARTNERDESK_PROXY_HOPS): want a number of proxies, 1 or more")}
 	}
+	// A secret key could write to the vendor's Stripe account; the webhook
+	// only reads subscriptions.
+	if c.StripeAPIKey != "" && !strings.HasPrefix(c.StripeAPIKey, "rk_") {
+		return usageError{fmt.Errorf("--stripe-api-key (PARTNERDESK_STRIPE_API_KEY): want a restricted key (rk_…) with Subscriptions: Read only, not a secret key")}
+	}
 	if c.TwoFactorKey != "" && len(c.TwoFactorKey) < 32 {
 		return usageError{fmt.Errorf("--two-factor-key (PARTNERDESK_TWO_FACTOR_KEY): want 32 characters or more, such as the output of openssl rand -base64 32")}
 	}

@@ -73,6 +73,9 @@ func TestSettingsFromEnvironmentAndFiles(t *testing.T) {
 	if _, err := configFrom(t, "--metrics-addr", "127.0.0.1:8080", "--addr", "127.0.0.1:8080"); err == nil {
 		t.Error("metrics on the public listener accepted")
 	}
+	if _, err := configFrom(t, "--stripe-api-key", "sk_live_everything"); err == nil || !strings.Contains(err.Error(), "want a restricted key") {
+		t.Errorf("a secret Stripe key: %v, want refused", err)
+	}
 	if _, err := configFrom(t, "--tls-cert", "c.pem"); err == nil {
 		t.Error("a certificate without its key accepted")
 	}
