@@ -106,7 +106,10 @@ func validDomain(d string) bool {
 // it with its token, which is not stored and cannot be shown again. A
 // partner admin may create one for any of the partner's clients; an
 // employee for the clients assigned to them. Either may name a prospect.
-func (db *DB) CreateConfirmationLink(ctx context.Context, nl pd.NewConfirmationLink) (*pd.ConfirmationLink, string, error) {
+// A link with a recipient (nl.ContactID or nl.EmailTo) has its email,
+// rendered by m, queued in the same transaction: the token exists only
+// now, so the email cannot be sent later.
+func (db *DB) CreateConfirmationLink(ctx context.Context, m pd.Mailer, nl pd.NewConfirmationLink) (*pd.ConfirmationLink, string, error) {
 	tok := randomToken()
 	var created []pd.ConfirmationLink
 	err := db.update(ctx, func(t *tx) error {
@@ -142,12 +145,16 @@ func (db *DB) CreateConfirmationLink(ctx context.Context, nl pd.NewConfirmationL
 			}
 			clientID, subject = sql.NullInt64{Int64: c.ID, Valid: true}, c.Name
 		}
+		to, err := linkRecipient(ctx, t, clientID.Int64, nl)
+		if err != nil {
+			return err
+		}
 		userID, _ := actor(ctx)
 		id, err := t.insert(ctx, `INSERT INTO confirmation_links (partner_id, client_id, prospect_name, prospect_domain, services,
-				expected_mrr, token_hash, status, created_by, created_at, expires_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)`,
+				expected_mrr, token_hash, status, created_by, created_at, expires_at, emailed_to, emailed_name)
+			VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?)`,
 			partnerID, clientID, nl.ProspectName, nl.ProspectDomain, nl.Services, nl.ExpectedMRR, hashToken(tok),
-			userID, t.now, t.now.Add(time.Duration(nl.ExpiryDays)*24*time.Hour))
+			userID, t.now, t.now.Add(time.Duration(nl.ExpiryDays)*24*time.Hour), to.Email, to.Name)
 		if err != nil {
 			return fmt.Errorf("create confirmation link: %w", err)
 		}
@@ -160,13 +167,64 @@ func (db *DB) CreateConfirmationLink(ctx context.Context, nl pd.NewConfirmationL
 		if err := audit(ctx, t, partnerID, "confirmation_link_created", "confirmation_link", fmt.Sprint(id), subject); err != nil {
 			return err
 		}
-		created, err = links(ctx, t, "l.partner_id = ? AND l.id = ?", partnerID, "", id)
-		return err
+		if created, err = links(ctx, t, "l.partner_id = ? AND l.id = ?", partnerID, "", id); err != nil || to.Email == "" {
+			return err
+		}
+		return emailLink(ctx, t, m, created[0], prog, tok)
 	})
 	if err != nil {
 		return nil, "", err
 	}
 	return &created[0], tok, nil
+}
+
+// linkRecipient is the contact a new link is emailed to: one of its
+// client's contacts, named by id or address, or for a prospect the
+// address typed in; a zero Contact when the link is not emailed. A
+// contact of any other client, the partner's or not, is refused like an
+// unknown one.
+func linkRecipient(ctx context.Context, t *tx, clientID int64, nl pd.NewConfirmationLink) (pd.Contact, error) {
+	addr := strings.TrimSpace(nl.EmailTo)
+	switch {
+	case nl.ContactID == 0 && addr == "":
+		return pd.Contact{}, nil
+	case nl.ContactID != 0 && addr != "":
+		return pd.Contact{}, pd.Errorf(pd.EInvalid, "Choose a contact or type an address, not both.")
+	case clientID == 0 && nl.ContactID != 0:
+		return pd.Contact{}, pd.Errorf(pd.EInvalid, "A prospect has no contacts yet: type the address to email the link to.")
+	case addr != "" && !pd.IsEmail(addr):
+		return pd.Contact{}, pd.Errorf(pd.EInvalid, "%q is not an email address.", addr)
+	case clientID == 0:
+		return pd.Contact{Email: addr}, nil
+	}
+	where, arg := "id = ?", any(nl.ContactID)
+	if nl.ContactID == 0 {
+		where, arg = "lower(email) = lower(?)", addr
+	}
+	var c pd.Contact
+	err := t.queryRow(ctx, `SELECT id, name, email FROM client_contacts WHERE client_id = ? AND email <> '' AND `+where+`
+		ORDER BY id LIMIT 1`, clientID, arg).Scan(&c.ID, &c.Name, &c.Email)
+	if err == sql.ErrNoRows {
+		return c, pd.Errorf(pd.EInvalid, "Choose one of the client's contacts to email the link to.")
+	}
+	return c, err
+}
+
+// emailLink queues the email of a new link l, with its token, to the
+// recipient recorded on it, and audits it.
+func emailLink(ctx context.Context, t *tx, m pd.Mailer, l pd.ConfirmationLink, prog pd.Program, tok string) error {
+	if m == nil {
+		return fmt.Errorf("email confirmation link %d: no mailer", l.ID)
+	}
+	e, err := m.ConfirmationLink(pd.LinkNotice{To: l.EmailedTo, ToName: l.EmailedName, Partner: l.PartnerName, Program: prog.Name,
+		Products: l.Products, Services: l.Services, Expires: l.ExpiresAt}, tok)
+	if err != nil {
+		return fmt.Errorf("email confirmation link %d: %w", l.ID, err)
+	}
+	if _, err := queueEmail(ctx, t, e, 0, ""); err != nil {
+		return err
+	}
+	return audit(ctx, t, l.PartnerID, "confirmation_link_emailed", "confirmation_link", fmt.Sprint(l.ID), l.EmailedTo)
 }
 
 // linkPartner is the partner a new link belongs to: a partner user's, or,
@@ -245,7 +303,7 @@ func links(ctx context.Context, t *tx, where string, partnerID int64, status pd.
 	args := append([]any{t.now, today, partnerID}, more...)
 	q := `SELECT l.id, l.partner_id, p.name, COALESCE(l.client_id, 0), COALESCE(c.account_id, ''), COALESCE(c.name, l.prospect_name), l.prospect_domain,
 			l.services, l.expected_mrr, ` + linkStatusSQL + ` AS status, COALESCE(u.name, ''), l.created_at, l.expires_at, l.answered_at,
-			l.reason, l.credit_from, l.credit_to
+			l.reason, l.credit_from, l.credit_to, l.emailed_to, l.emailed_name
 		FROM confirmation_links l JOIN partners p ON p.id = l.partner_id
 		LEFT JOIN clients c ON c.id = l.client_id LEFT JOIN users u ON u.id = l.created_by
 		WHERE ` + where
@@ -266,7 +324,8 @@ func links(ctx context.Context, t *tx, where string, partnerID int64, status pd.
 		var answered sql.NullTime
 		var from, to sql.Null[pd.Date]
 		if err := rows.Scan(&l.ID, &l.PartnerID, &l.PartnerName, &l.ClientID, &l.ClientAccountID, &l.ClientName, &l.ProspectDomain, &l.Services,
-			&l.ExpectedMRR, &status, &l.CreatedBy, &l.CreatedAt, &l.ExpiresAt, &answered, &l.Reason, &from, &to); err != nil {
+			&l.ExpectedMRR, &status, &l.CreatedBy, &l.CreatedAt, &l.ExpiresAt, &answered, &l.Reason, &from, &to,
+			&l.EmailedTo, &l.EmailedName); err != nil {
 			return nil, err
 		}
 		l.Status, l.CreditFrom, l.CreditTo = pd.LinkStatus(status), from.V, to.V

@@ -96,7 +96,7 @@ func (s *Server) createLink(w http.ResponseWriter, r *http.Request) error {
 	nl, err := linkForm(r)
 	var tok string
 	if err == nil {
-		_, tok, err = s.db.CreateConfirmationLink(r.Context(), nl)
+		_, tok, err = s.db.CreateConfirmationLink(r.Context(), s.mail, nl)
 	}
 	if pd.ErrorCode(err) == pd.EInvalid {
 		return s.renderLinks(w, r, &linksView{Error: pd.ErrorMessage(err), Form: nl}, http.StatusBadRequest)

@@ -91,7 +91,7 @@ func (s *Server) apiCreateLink(w http.ResponseWriter, r *http.Request) error {
 	if in.Prospect != nil {
 		nl.ProspectName, nl.ProspectDomain = in.Prospect.Name, in.Prospect.Domain
 	}
-	l, tok, err := s.db.CreateConfirmationLink(r.Context(), nl)
+	l, tok, err := s.db.CreateConfirmationLink(r.Context(), s.mail, nl)
 	if err != nil {
 		return err
 	}
