@@ -178,55 +178,6 @@ func (db *DB) CreateConfirmationLink(ctx context.Context, m pd.Mailer, nl pd.New
 	return &created[0], tok, nil
 }
 
-// linkRecipient is the contact a new link is emailed to: one of its
-// client's contacts, named by id or address, or for a prospect the
-// address typed in; a zero Contact when the link is not emailed. A
-// contact of any other client, the partner's or not, is refused like an
-// unknown one.
-func linkRecipient(ctx context.Context, t *tx, clientID int64, nl pd.NewConfirmationLink) (pd.Contact, error) {
-	addr := strings.TrimSpace(nl.EmailTo)
-	switch {
-	case nl.ContactID == 0 && addr == "":
-		return pd.Contact{}, nil
-	case nl.ContactID != 0 && addr != "":
-		return pd.Contact{}, pd.Errorf(pd.EInvalid, "Choose a contact or type an address, not both.")
-	case clientID == 0 && nl.ContactID != 0:
-		return pd.Contact{}, pd.Errorf(pd.EInvalid, "A prospect has no contacts yet: type the address to email the link to.")
-	case addr != "" && !pd.IsEmail(addr):
-		return pd.Contact{}, pd.Errorf(pd.EInvalid, "%q is not an email address.", addr)
-	case clientID == 0:
-		return pd.Contact{Email: addr}, nil
-	}
-	where, arg := "id = ?", any(nl.ContactID)
-	if nl.ContactID == 0 {
-		where, arg = "lower(email) = lower(?)", addr
-	}
-	var c pd.Contact
-	err := t.queryRow(ctx, `SELECT id, name, email FROM client_contacts WHERE client_id = ? AND email <> '' AND `+where+`
-		ORDER BY id LIMIT 1`, clientID, arg).Scan(&c.ID, &c.Name, &c.Email)
-	if err == sql.ErrNoRows {
-		return c, pd.Errorf(pd.EInvalid, "Choose one of the client's contacts to email the link to.")
-	}
-	return c, err
-}
-
-// emailLink queues the email of a new link l, with its token, to the
-// recipient recorded on it, and audits it.
-func emailLink(ctx context.Context, t *tx, m pd.Mailer, l pd.ConfirmationLink, prog pd.Program, tok string) error {
-	if m == nil {
-		return fmt.Errorf("email confirmation link %d: no mailer", l.ID)
-	}
-	e, err := m.ConfirmationLink(pd.LinkNotice{To: l.EmailedTo, ToName: l.EmailedName, Partner: l.PartnerName, Program: prog.Name,
-		Products: l.Products, Services: l.Services, Expires: l.ExpiresAt}, tok)
-	if err != nil {
-		return fmt.Errorf("email confirmation link %d: %w", l.ID, err)
-	}
-	if _, err := queueEmail(ctx, t, e, 0, ""); err != nil {
-		return err
-	}
-	return audit(ctx, t, l.PartnerID, "confirmation_link_emailed", "confirmation_link", fmt.Sprint(l.ID), l.EmailedTo)
-}
-
 // linkPartner is the partner a new link belongs to: a partner user's, or,
 // for an ingest token (the vendor's systems, program-wide writers), the
 // partner the API path names.
