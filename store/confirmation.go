@@ -178,11 +178,20 @@ func (db *DB) CreateConfirmationLink(ctx context.Context, m pd.Mailer, nl pd.New
 	return &created[0], tok, nil
 }
 
-// linkPartner is the partner a new link belongs to: a partner user's, or,
-// for an ingest token (the vendor's systems, program-wide writers), the
-// partner the API path names.
+// linkPartner is the partner a new link belongs to: a partner user's; a
+// partner token's, which no other write may take; or, for an ingest token
+// (the vendor's systems, program-wide writers), the partner the API path
+// names.
 func linkPartner(ctx context.Context, t *tx) (int64, error) {
 	p := pd.PrincipalFrom(ctx)
+	if p != nil && p.TokenID != 0 && p.Scope == pd.ScopePartner {
+		// The path named this partner: the web checked it, as it does for
+		// a read token.
+		if p.PartnerID == 0 || pd.ViewedPartnerFrom(ctx) != p.PartnerID {
+			return 0, pd.Errorf(pd.ENotFound, "Partner not found.")
+		}
+		return p.PartnerID, nil
+	}
 	if p == nil || p.TokenID == 0 || p.Scope != pd.ScopeIngest {
 		return partnerScope(ctx, t, true)
 	}
