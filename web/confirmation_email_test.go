@@ -1,14 +1,9 @@
 package web_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
-	"net/mail"
 	"net/url"
 	"regexp"
 	"strings"
@@ -16,8 +11,6 @@ import (
 	"time"
 
 	pd "github.com/partnerdesk/partnerdesk"
-	"github.com/partnerdesk/partnerdesk/email"
-	"github.com/partnerdesk/partnerdesk/email/emailtest"
 	"github.com/partnerdesk/partnerdesk/store"
 	st "github.com/partnerdesk/partnerdesk/store/storetest"
 	"github.com/partnerdesk/partnerdesk/web"
@@ -136,30 +129,8 @@ func TestEmailedLinkArrivesAndOpensTheConfirmPage(t *testing.T) {
 	st.Each(t, func(t *testing.T, e st.Engine) {
 		db := e.Open(t, st.Clock)
 		st.Load(t, db)
-		ts := httptest.NewUnstartedServer(nil)
-		base := "http://" + ts.Listener.Addr().String()
-		srv, err := web.New(db, web.Config{PasswordParams: st.PasswordParams, BaseURL: base, MailDelivery: true},
-			slog.New(slog.NewTextHandler(io.Discard, nil)), st.Clock)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ts.Config.Handler = srv
-		ts.Start()
-		t.Cleanup(ts.Close)
-		a := &app{t: t, db: db, srv: srv, ts: ts}
-		mailbox := emailtest.Start(t, emailtest.Options{})
-		sender, err := email.NewSMTP(mailbox.URL())
-		if err != nil {
-			t.Fatal(err)
-		}
-		wctx, stop := context.WithCancel(context.Background())
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			(&email.Worker{DB: db, Sender: sender, From: &mail.Address{Name: "Test Program", Address: "partners@vendor.test"},
-				Poll: 20 * time.Millisecond}).Run(wctx)
-		}()
-		t.Cleanup(func() { stop(); <-done })
+		a, mailbox := mailingApp(t, db)
+		base := a.ts.URL
 
 		form := northwindLink()
 		form.Set("contact", fmt.Sprint(st.NorthwindCFO))
