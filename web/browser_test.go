@@ -152,7 +152,7 @@ func TestBrowserEmployeeUsesPanelAndEndsServices(t *testing.T) {
 	// Open Initech's panel from its Actions menu; the URL follows.
 	do(t, ctx, "open the panel",
 		chromedp.Click(sel(row(st.Initech)+` details.actions summary`)),
-		chromedp.Click(sel(row(st.Initech)+` a[role=menuitem][data-panel]`)),
+		chromedp.Click(sel(row(st.Initech)+` li a[data-panel]`)),
 		chromedp.WaitVisible(sel(`#panel .panel-body[data-tab=details]`)),
 	)
 	if url, title := run(t, ctx, chromedp.Location()), run(t, ctx, chromedp.Text(sel(`#panel-h`))); !strings.HasSuffix(url, "/partners/1/clients/103") || title != "Initech" {
