@@ -148,6 +148,7 @@ func TestBrowserEmployeeUsesPanelAndEndsServices(t *testing.T) {
 	if n := rows(); n != 4 {
 		t.Fatalf("%d client rows, want 4", n)
 	}
+	checkAxe(t, ctx, "Clients")
 
 	// Open Initech's panel from its Actions menu; the URL follows.
 	do(t, ctx, "open the panel",
@@ -167,6 +168,7 @@ func TestBrowserEmployeeUsesPanelAndEndsServices(t *testing.T) {
 		if text := run(t, ctx, chromedp.Text(sel(`#panel .panel-body`))); !strings.Contains(text, c.want) {
 			t.Errorf("tab %s lacks %q", c.tab, c.want)
 		}
+		checkAxe(t, ctx, "the panel's "+c.tab+" tab")
 	}
 	// And with the keyboard.
 	do(t, ctx, "arrow key between tabs",
@@ -219,6 +221,7 @@ func TestBrowserEmployeeUsesPanelAndEndsServices(t *testing.T) {
 	do(t, ctx, "sign out", chromedp.Click(sel(`header .user button.link`)), chromedp.WaitVisible(sel(`input[name=email]`)))
 	do(t, ctx, "sign in as admin", append(signInAs(base, st.AlphaAdmin), chromedp.WaitVisible(sel(`table.clients`)),
 		chromedp.Navigate(base+"/partners/1/audit"), chromedp.WaitVisible(sel(`table[data-testid=audit]`)))...)
+	checkAxe(t, ctx, "audit log")
 	text := run(t, ctx, chromedp.Text(sel(`table[data-testid=audit] tbody`)))
 	for _, want := range []string{"Ended services", "Emil Employee", "Umbrella Co"} {
 		if !strings.Contains(text, want) {

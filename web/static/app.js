@@ -174,6 +174,16 @@
     else closePanel(false);
   });
 
+  // A table wider than its .scroll box scrolls in it: the box then takes
+  // focus, so that the arrow keys scroll it too.
+  function scrollers() {
+    document.querySelectorAll(".scroll").forEach(function (el) {
+      if (el.scrollWidth > el.clientWidth) el.tabIndex = 0; else el.removeAttribute("tabindex");
+    });
+  }
+  scrollers();
+  window.addEventListener("resize", scrollers);
+
   // A panel that comes with the page (a shared or reloaded link) has focus.
   document.getElementById("panel-h")?.focus();
 })();
