@@ -81,6 +81,9 @@ func TestBrowserTierTabMonthMovements(t *testing.T) {
 		t.Errorf("%s: %q", month(0).Format(monthLong), text)
 	}
 	do(t, ctx, "Escape closes it", chromedp.KeyEvent(kb.Escape), chromedp.WaitNotPresent(sel(`#month`)))
+	if !focused(t, ctx, bar(month(0))) {
+		t.Errorf("after closing the month focus is on %s, not its bar", focusedOn(t, ctx))
+	}
 
 	do(t, ctx, "open a client from the Total list", chromedp.Click(sel(`table[data-testid=list-total] a.client-name`)),
 		chromedp.WaitVisible(sel(`#panel .panel-body`)))
