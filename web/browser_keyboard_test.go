@@ -47,6 +47,18 @@ func focusedOn(t *testing.T, ctx context.Context) string {
 	return run(t, ctx, chromedp.Evaluate[string](`document.activeElement.outerHTML.slice(0, 120)`))
 }
 
+// focusGoesTo waits for focus to reach css, for what gives it back in a
+// later task (a dialog's close event comes after the dialog has closed),
+// and fails saying where focus is if it never does.
+func focusGoesTo(t *testing.T, ctx context.Context, css, what string) {
+	t.Helper()
+	sctx, cancel := context.WithTimeout(ctx, stepTimeout)
+	defer cancel()
+	if err := chromedp.Do(sctx, chromedp.WaitReady(sel(css+":focus"))); err != nil {
+		t.Errorf("%s: focus is on %s, not %s", what, focusedOn(t, ctx), css)
+	}
+}
+
 func clientRow(id int) string { return fmt.Sprintf(`tr[data-client="%d"]`, id) }
 
 // With the keyboard alone: the client panel opens from a client's name
@@ -171,20 +183,14 @@ func TestBrowserKeyboardActionsMenusAndDialogs(t *testing.T) {
 	}
 	endServices()
 	do(t, ctx, "Escape", escape, chromedp.WaitNotVisible(sel(`#confirm-end`)))
-	if !focused(t, ctx, actions(st.Umbrella)) {
-		t.Errorf("after Escape in the dialog focus is on %s, not Umbrella's Actions", focusedOn(t, ctx))
-	}
+	focusGoesTo(t, ctx, actions(st.Umbrella), "after Escape in the dialog")
 	endServices()
 	do(t, ctx, "Cancel", enter, chromedp.WaitNotVisible(sel(`#confirm-end`)))
-	if !focused(t, ctx, actions(st.Umbrella)) {
-		t.Errorf("after Cancel focus is on %s, not Umbrella's Actions", focusedOn(t, ctx))
-	}
+	focusGoesTo(t, ctx, actions(st.Umbrella), "after Cancel")
 
 	// The renewal decision's dialog gives focus back to its button.
 	do(t, ctx, "ask to record a decision", chromedp.Navigate(base+"/partners/1/renewals/1"), chromedp.WaitVisible(sel(`form.decision`)),
 		chromedp.Focus(sel(`form.decision button[type=submit]`)), enter, chromedp.WaitVisible(sel(`#confirm-decision`)))
 	do(t, ctx, "Escape", escape, chromedp.WaitNotVisible(sel(`#confirm-decision`)))
-	if !focused(t, ctx, `form.decision button[type=submit]`) {
-		t.Errorf("after the decision's dialog focus is on %s", focusedOn(t, ctx))
-	}
+	focusGoesTo(t, ctx, `form.decision button[type=submit]`, "after the decision's dialog")
 }
