@@ -211,7 +211,10 @@ func TestBrowserEmployeeUsesPanelAndEndsServices(t *testing.T) {
 		chromedp.Click(sel(row(st.Umbrella)+` a[data-end-services]`)),
 		chromedp.WaitVisible(sel(`#confirm-end`)),
 		chromedp.Click(sel(`#confirm-end button[type=submit]`)),
+		// The notice comes first on the new page; its dialog, last, says
+		// that the rows are in too.
 		chromedp.WaitVisible(sel(`p.notice`)),
+		chromedp.WaitReady(sel(`#confirm-end`)),
 	)
 	if n := rows(); n != 3 || listed(st.Umbrella) {
 		t.Fatalf("after End services: %d rows, Umbrella listed: %v", n, listed(st.Umbrella))
