@@ -35,6 +35,7 @@ func TestBrowserConfirmationLinkCreditsThePartner(t *testing.T) {
 	if !strings.HasPrefix(link, base+"/confirm/") {
 		t.Fatalf("link %q", link)
 	}
+	checkAxe(t, ctx, "confirmation links")
 
 	client := chrome(t, exe)
 	do(t, client, "open the link", chromedp.Navigate(link), chromedp.WaitVisible(sel(`[data-testid=partner]`)))
@@ -42,6 +43,7 @@ func TestBrowserConfirmationLinkCreditsThePartner(t *testing.T) {
 		!strings.Contains(text, "1 × Sales Professional") || !strings.Contains(text, "Onboarding workshops") || strings.Contains(text, "Globex") {
 		t.Errorf("the client's page: %q", text)
 	}
+	checkAxe(t, client, "a confirmation link's public page")
 	do(t, client, "confirm", chromedp.Click(sel(`button[value=confirm]`)), chromedp.WaitVisible(sel(`[data-testid=answered]`)))
 
 	at := st.Now.Add(-time.Hour).UTC().Format(time.RFC3339)

@@ -25,9 +25,13 @@ func TestBrowserRecordADecisionAndTheAlertsDrop(t *testing.T) {
 	if n := run(t, ctx, chromedp.Evaluate[int](`document.querySelectorAll("table.renewals tbody tr").length`)); n != 2 {
 		t.Fatalf("the alert lists %d renewals, want 2", n)
 	}
+	checkAxe(t, ctx, "Renewals")
 	do(t, ctx, "open Northwind's renewal",
 		chromedp.Click(sel(`tr[data-renewal="1"] a.button`)),
 		chromedp.WaitVisible(sel(`form.decision`)),
+	)
+	checkAxe(t, ctx, "a renewal")
+	do(t, ctx, "ask to decide",
 		chromedp.SendKeys(sel(`form.decision textarea[name=note]`), "Agreed with Nadia"),
 		chromedp.Click(sel(`form.decision button[type=submit]`)),
 		chromedp.WaitVisible(sel(`#confirm-decision`)),
@@ -35,6 +39,7 @@ func TestBrowserRecordADecisionAndTheAlertsDrop(t *testing.T) {
 	if what, note := run(t, ctx, chromedp.Text(sel(`#confirm-decision .what`))), run(t, ctx, chromedp.Text(sel(`#confirm-decision .note`))); what != "Renew as proposed" || !strings.Contains(note, "Agreed with Nadia") {
 		t.Fatalf("the dialog says %q, %q", what, note)
 	}
+	checkAxe(t, ctx, "a renewal's decision dialog")
 	// Cancel changes nothing; then choose cancellation and confirm.
 	do(t, ctx, "cancel", chromedp.Click(sel(`#confirm-decision button.cancel`)), chromedp.WaitNotVisible(sel(`#confirm-decision`)))
 	if s := run(t, ctx, chromedp.Text(sel(`[data-testid=renewal-status]`))); s != "Pending" {
@@ -66,11 +71,13 @@ func TestBrowserOpenABucketAndAClientsBreakdown(t *testing.T) {
 	do(t, ctx, "sign in", append(signInAs(base, st.AlphaEmployee), chromedp.WaitVisible(sel(`table.clients`)),
 		chromedp.Click(sel(`nav.side a[href="/partners/1/engagement"]`)),
 		chromedp.WaitVisible(sel(`[data-testid=buckets]`)))...)
+	checkAxe(t, ctx, "engagement")
 	do(t, ctx, "open the Low bucket", chromedp.Click(sel(`a.bucket[data-bucket=low]`)), chromedp.WaitVisible(sel(`[data-testid=bucket-list]`)))
 	listed := run(t, ctx, chromedp.Evaluate[string](`Array.from(document.querySelectorAll("[data-testid=bucket-list] a.client-name")).map(a => a.textContent).join("|")`))
 	if listed != "Globex Corp|Umbrella Co" {
 		t.Fatalf("the Low bucket lists %q", listed)
 	}
+	checkAxe(t, ctx, "engagement, a bucket")
 	do(t, ctx, "open Globex's breakdown",
 		chromedp.Click(sel(`[data-testid=bucket-list] tr[data-client="102"] a.client-name`)),
 		chromedp.WaitVisible(sel(`#panel .panel-body[data-tab=engagement]`)),
@@ -93,6 +100,7 @@ func TestBrowserSendEmailToTheTeam(t *testing.T) {
 	do(t, ctx, "sign in", append(signInAs(base, st.AlphaAdmin), chromedp.WaitVisible(sel(`table.clients`)),
 		chromedp.Click(sel(`nav.tabs a[href="/partners/1/team"]`)),
 		chromedp.WaitVisible(sel(`[data-testid=team-partner_manager]`)))...)
+	checkAxe(t, ctx, "Team")
 	for _, c := range []struct{ card, to string }{
 		{"team-partner_manager", "maya@vendor.test"}, {"team-partner_consultant", "colin@vendor.test"},
 	} {

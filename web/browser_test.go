@@ -148,11 +148,12 @@ func TestBrowserEmployeeUsesPanelAndEndsServices(t *testing.T) {
 	if n := rows(); n != 4 {
 		t.Fatalf("%d client rows, want 4", n)
 	}
+	checkAxe(t, ctx, "Clients")
 
 	// Open Initech's panel from its Actions menu; the URL follows.
 	do(t, ctx, "open the panel",
 		chromedp.Click(sel(row(st.Initech)+` details.actions summary`)),
-		chromedp.Click(sel(row(st.Initech)+` a[role=menuitem][data-panel]`)),
+		chromedp.Click(sel(row(st.Initech)+` li a[data-panel]`)),
 		chromedp.WaitVisible(sel(`#panel .panel-body[data-tab=details]`)),
 	)
 	if url, title := run(t, ctx, chromedp.Location()), run(t, ctx, chromedp.Text(sel(`#panel-h`))); !strings.HasSuffix(url, "/partners/1/clients/103") || title != "Initech" {
@@ -167,6 +168,7 @@ func TestBrowserEmployeeUsesPanelAndEndsServices(t *testing.T) {
 		if text := run(t, ctx, chromedp.Text(sel(`#panel .panel-body`))); !strings.Contains(text, c.want) {
 			t.Errorf("tab %s lacks %q", c.tab, c.want)
 		}
+		checkAxe(t, ctx, "the panel's "+c.tab+" tab")
 	}
 	// And with the keyboard.
 	do(t, ctx, "arrow key between tabs",
@@ -209,7 +211,10 @@ func TestBrowserEmployeeUsesPanelAndEndsServices(t *testing.T) {
 		chromedp.Click(sel(row(st.Umbrella)+` a[data-end-services]`)),
 		chromedp.WaitVisible(sel(`#confirm-end`)),
 		chromedp.Click(sel(`#confirm-end button[type=submit]`)),
+		// The notice comes first on the new page; its dialog, last, says
+		// that the rows are in too.
 		chromedp.WaitVisible(sel(`p.notice`)),
+		chromedp.WaitReady(sel(`#confirm-end`)),
 	)
 	if n := rows(); n != 3 || listed(st.Umbrella) {
 		t.Fatalf("after End services: %d rows, Umbrella listed: %v", n, listed(st.Umbrella))
@@ -219,6 +224,7 @@ func TestBrowserEmployeeUsesPanelAndEndsServices(t *testing.T) {
 	do(t, ctx, "sign out", chromedp.Click(sel(`header .user button.link`)), chromedp.WaitVisible(sel(`input[name=email]`)))
 	do(t, ctx, "sign in as admin", append(signInAs(base, st.AlphaAdmin), chromedp.WaitVisible(sel(`table.clients`)),
 		chromedp.Navigate(base+"/partners/1/audit"), chromedp.WaitVisible(sel(`table[data-testid=audit]`)))...)
+	checkAxe(t, ctx, "audit log")
 	text := run(t, ctx, chromedp.Text(sel(`table[data-testid=audit] tbody`)))
 	for _, want := range []string{"Ended services", "Emil Employee", "Umbrella Co"} {
 		if !strings.Contains(text, want) {

@@ -41,17 +41,28 @@ func TestBrowserTierTabMonthMovements(t *testing.T) {
 		t.Fatalf("%d bars, want %d", n, chartMonths)
 	}
 
+	checkAxe(t, ctx, "Tier")
+
 	// Focus shows the value the bar's accessible name gives: the month
-	// every client line was billed.
+	// every client line was billed. The name holds what the bar shows, its
+	// axis label and value, in that order (for voice control).
 	billed := billedMonth.Format(monthLong)
 	do(t, ctx, "focus a bar", chromedp.Focus(sel(bar(billedMonth))))
 	vis := run(t, ctx, chromedp.Evaluate[string](`getComputedStyle(document.activeElement.querySelector(".val")).visibility`))
 	label := run(t, ctx, chromedp.Evaluate[string](`document.activeElement.getAttribute("aria-label")`))
-	if vis != "visible" || label != billed+": closing credit $2,105.00" {
+	if vis != "visible" || label != billedMonth.Format(monthShort)+": $2,105.00 closing credit" {
 		t.Errorf("focused bar: value %s, label %q", vis, label)
 	}
+	labelled := `svg.bars a.bar:has(text.month)`
+	do(t, ctx, "focus a bar with an axis label", chromedp.Focus(sel(labelled)))
+	shown := run(t, ctx, chromedp.Evaluate[string](`Array.from(document.activeElement.querySelectorAll("text")).map(e => e.textContent).join(" ")`))
+	if name := run(t, ctx, chromedp.Evaluate[string](`document.activeElement.getAttribute("aria-label")`)); !strings.HasPrefix(strings.ReplaceAll(name, ":", ""), shown) {
+		t.Errorf("a bar shows %q, and its name is %q", shown, name)
+	}
+	checkAxe(t, ctx, "Tier, a bar focused")
 
 	do(t, ctx, "click "+billed, chromedp.Click(sel(bar(billedMonth))), chromedp.WaitVisible(sel(`#month table[data-testid=month-moves]`)))
+	checkAxe(t, ctx, "Tier with a month")
 	text := run(t, ctx, chromedp.Text(sel(`#month`)))
 	for _, want := range []string{"What changed in " + billed, "Globex Corp", "Upgraded (returning client)", "Northwind Traders", "+$890.00"} {
 		if !strings.Contains(text, want) {
@@ -70,6 +81,9 @@ func TestBrowserTierTabMonthMovements(t *testing.T) {
 		t.Errorf("%s: %q", month(0).Format(monthLong), text)
 	}
 	do(t, ctx, "Escape closes it", chromedp.KeyEvent(kb.Escape), chromedp.WaitNotPresent(sel(`#month`)))
+	if !focused(t, ctx, bar(month(0))) {
+		t.Errorf("after closing the month focus is on %s, not its bar", focusedOn(t, ctx))
+	}
 
 	do(t, ctx, "open a client from the Total list", chromedp.Click(sel(`table[data-testid=list-total] a.client-name`)),
 		chromedp.WaitVisible(sel(`#panel .panel-body`)))

@@ -50,6 +50,7 @@ func TestBrowserPreviewAndScheduleATierChange(t *testing.T) {
 	if promoted != "0" || demoted != "1" || !strings.Contains(changed, "Alpha Agency") {
 		t.Fatalf("preview: %s promoted, %s demoted, changed %q", promoted, demoted, changed)
 	}
+	checkAxe(t, ctx, "admin Tiers, a preview")
 	if v := run(t, ctx, chromedp.Evaluate[string](`document.querySelector("input[name=mrr_silver]").value`)); v != "1,200.00" {
 		t.Errorf("the form after the preview holds %q", v)
 	}

@@ -87,7 +87,7 @@ func TestTierTabShowsTheRefreshedReport(t *testing.T) {
 			t.Errorf("the chart's axis labels %q, want %q", labels, want)
 		}
 		// Every client line was billed in the same month.
-		if want := `aria-label="` + billedMonth.Format(monthLong) + `: closing credit $2,105.00"`; !strings.Contains(body, want) {
+		if want := `aria-label="` + billedMonth.Format(monthShort) + `: $2,105.00 closing credit"`; !strings.Contains(body, want) {
 			t.Errorf("the chart's bar of the billing month has no accessible value: want %s", want)
 		}
 		// The Total list: five clients, Old Client no longer Alpha's.

@@ -26,9 +26,12 @@
     document.getElementById("month-h")?.focus();
   }
 
+  // Closing the month gives focus back to its bar, when focus was in it.
   function hide(push) {
+    const bar = slot.contains(document.activeElement) && document.querySelector("svg.bars a.bar.selected");
     slot.innerHTML = "";
     select("");
+    if (bar) bar.focus();
     const u = new URL(location.href);
     u.searchParams.delete("month");
     u.hash = "";
