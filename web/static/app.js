@@ -15,7 +15,7 @@
 
   async function loadPanel(href, push) {
     const u = new URL(href, location.href);
-    if (push === true && !isPanelURL(location)) returnTo = location.pathname + location.search;
+    if (push === true && !isPanelURL(location)) returnTo = location.pathname + location.search + location.hash;
     const res = await fetch(u, { headers: { "X-Partial": "panel" }, credentials: "same-origin" });
     if (!res.ok) { location.href = u; return; }
     slot().innerHTML = await res.text();
@@ -103,7 +103,9 @@
     if (e.key === "Escape") {
       const menu = document.querySelector("details.actions[open]");
       if (menu) { menu.removeAttribute("open"); menu.querySelector("summary").focus(); return; }
-      if (!document.querySelector("dialog[open]") && document.getElementById("panel")) closePanel(true);
+      // The panel is above anything else the page shows: the Escape that
+      // closes it closes nothing else (a page's own script checks).
+      if (!document.querySelector("dialog[open]") && document.getElementById("panel")) { e.preventDefault(); closePanel(true); }
       return;
     }
     const tab = e.target.closest?.('#panel [role="tab"]');
