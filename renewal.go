@@ -276,7 +276,10 @@ func oneOf(s string, set []string) bool {
 type RenewalPage struct {
 	Renewals []Renewal
 	Total    int
-	Alerts   int // the partner's decisions due (the Alerts count), whatever the filter
+	// Alerts are the decisions due that the signed-in user may take (an
+	// employee: on the clients assigned to it), whatever the filter;
+	// PartnerAlerts are all the partner's.
+	Alerts, PartnerAlerts int
 	Today    Date
 }
 

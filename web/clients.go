@@ -15,7 +15,11 @@ type clientsView struct {
 	URL     *url.URL
 	Filter  pd.ClientFilter
 	Page    *pd.ClientPage
-	Alerts  int
+	// Alerts are the renewal decisions due that the user may take;
+	// AgencyAlerts, shown beside them to an employee, all its agency's.
+	Alerts, AgencyAlerts int
+	AlertsURL            string
+	Employee             bool
 	PageNo  int
 	Pages   int
 	Notice  string
@@ -151,9 +155,11 @@ func (s *Server) clientsView(r *http.Request) (*view, error) {
 	if cv.Page, err = s.db.ListClients(r.Context(), f); err != nil {
 		return nil, err
 	}
-	if cv.Alerts, err = s.db.RenewalAlerts(r.Context()); err != nil {
+	if cv.Alerts, cv.AgencyAlerts, err = s.db.RenewalAlertCounts(r.Context()); err != nil {
 		return nil, err
 	}
+	p := pd.PrincipalFrom(r.Context())
+	cv.AlertsURL, cv.Employee = alertsURL(r.PathValue("partner"), p), p.Role == pd.RolePartnerEmployee
 	if cv.CertEnding, err = s.db.CertificationEnding(r.Context()); err != nil {
 		return nil, err
 	}
