@@ -280,7 +280,7 @@ type RenewalPage struct {
 	// employee: on the clients assigned to it), whatever the filter;
 	// PartnerAlerts are all the partner's.
 	Alerts, PartnerAlerts int
-	Today    Date
+	Today                 Date
 }
 
 // AuditEntry is one line of the audit log.

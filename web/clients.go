@@ -12,20 +12,20 @@ import (
 
 // clientsView is the Clients tab.
 type clientsView struct {
-	URL     *url.URL
-	Filter  pd.ClientFilter
-	Page    *pd.ClientPage
+	URL    *url.URL
+	Filter pd.ClientFilter
+	Page   *pd.ClientPage
 	// Alerts are the renewal decisions due that the user may take;
 	// AgencyAlerts, shown beside them to an employee, all its agency's.
 	Alerts, AgencyAlerts int
 	AlertsURL            string
 	Employee             bool
-	PageNo  int
-	Pages   int
-	Notice  string
-	Panel   *panelView
-	Tools   []pd.Tool
-	Buckets []string
+	PageNo               int
+	Pages                int
+	Notice               string
+	Panel                *panelView
+	Tools                []pd.Tool
+	Buckets              []string
 	// CertEnding is the partner's last valid certification when it
 	// expires soon: an alert beside the renewals'.
 	CertEnding *pd.Certification
