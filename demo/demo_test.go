@@ -328,6 +328,38 @@ func TestRenewalsCoverEveryStatusAndOwner(t *testing.T) {
 	})
 }
 
+// The demo's renewals look like a program that keeps its deadlines, on
+// the demo's own today: few pending renewals are past their decision
+// deadline, and decisions are due in the coming weeks.
+func TestRenewalCalendarKeepsItsDeadlines(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		db, res := generate(t, e, demo.Options{Seed: 1})
+		for _, l := range res.Logins {
+			if l.Role != pd.RolePartnerAdmin {
+				continue
+			}
+			id := partnerID(t, db, l.Partner)
+			ctx := pd.WithPrincipal(context.Background(), &pd.Principal{UserID: 1, Role: pd.RolePartnerAdmin, PartnerID: id})
+			page, err := db.ListRenewals(ctx, pd.RenewalFilter{Status: pd.RenewalPending, Limit: 500})
+			if err != nil {
+				t.Fatal(err)
+			}
+			overdue, soon := 0, 0
+			for _, r := range page.Renewals {
+				switch d := r.DaysToDeadline(page.Today); {
+				case d < 0:
+					overdue++
+				case d <= 30:
+					soon++
+				}
+			}
+			if overdue > max(2, page.Total/10) || soon < 3 {
+				t.Errorf("%s: of %d pending renewals, %d are past their deadline and %d due within 30 days", l.Partner, page.Total, overdue, soon)
+			}
+		}
+	})
+}
+
 func TestFirstPartnerHasTheBenchmarkShare(t *testing.T) {
 	if got := demo.FirstPartnerClients(1_000_000); got != 5000 {
 		t.Errorf("FirstPartnerClients(1e6) = %d, want 5000", got)
