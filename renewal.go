@@ -286,7 +286,7 @@ type RenewalPage struct {
 // AuditEntry is one line of the audit log.
 type AuditEntry struct {
 	ID        int64
-	At        string // RFC 3339, UTC
+	At        time.Time // UTC
 	ActorName string
 	Action    string
 	Entity    string

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	pd "github.com/partnerdesk/partnerdesk"
 	st "github.com/partnerdesk/partnerdesk/store/storetest"
@@ -356,6 +357,15 @@ func TestProgramAuditPage(t *testing.T) {
 		for _, want := range []string{"Changed the program settings", "Ended services", "Emil Employee", "Alpha Agency", ">Program<"} {
 			if !strings.Contains(body, want) {
 				t.Errorf("the log lacks %q", want)
+			}
+		}
+		// Both logs write their times for people, and for machines in
+		// the time element's datetime.
+		when := fmt.Sprintf(`<time datetime="%s">%s</time>`, st.Now.UTC().Format(time.RFC3339), st.Now.UTC().Format("Jan 2, 2006 15:04 UTC"))
+		raw := regexp.MustCompile(`>\d{4}-\d\d-\d\dT[^<]*<`)
+		for _, page := range []string{body, a.signIn(st.AlphaAdmin).get("/partners/1/audit")} {
+			if !strings.Contains(page, when) || raw.MatchString(page) {
+				t.Errorf("an audit log's times are not %s: %v", when, raw.FindAllString(page, 3))
 			}
 		}
 		if got := testid(admin.get("/admin/audit?action=program_settings"), "program-audit"); strings.Contains(got, "Ended services") ||

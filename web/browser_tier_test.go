@@ -41,6 +41,11 @@ func TestBrowserTierTabMonthMovements(t *testing.T) {
 	if n := run(t, ctx, chromedp.Evaluate[int](`document.querySelectorAll("svg.bars a.bar").length`)); n != chartMonths {
 		t.Fatalf("%d bars, want %d", n, chartMonths)
 	}
+	// On a wide screen the chart fills the width it is given.
+	do(t, ctx, "a wide window", chromedp.EmulateViewport(1440, 900))
+	if fill := run(t, ctx, chromedp.Evaluate[float64](`document.querySelector("svg.bars").getBoundingClientRect().width / document.querySelector("figure.chart").getBoundingClientRect().width`)); fill < 0.99 {
+		t.Errorf("at 1,440 px the chart fills %.0f%% of its width", 100*fill)
+	}
 
 	// Focus shows the value the bar's accessible name gives: the month
 	// every client line was billed.
