@@ -44,7 +44,10 @@ var partnerSorts = map[string]struct {
 }{
 	"name":        {key: "lower(p.name)"},
 	"country":     {key: "p.country"},
-	"team":        {key: "lower(COALESCE(sm.name, ''))", joins: " LEFT JOIN staff sm ON sm.id = p.partner_manager_id"},
+	// The team by its manager, then its consultant: a program often has a
+	// few managers, each with many partners.
+	"team": {key: "lower(COALESCE(sm.name, '') || ' ' || COALESCE(sc.name, ''))",
+		joins: " LEFT JOIN staff sm ON sm.id = p.partner_manager_id LEFT JOIN staff sc ON sc.id = p.partner_consultant_id"},
 	"assigned":    {key: "COALESCE(ta.rank, 0)", joins: " LEFT JOIN tiers ta ON ta.code = p.tier_code"},
 	"performance": {key: "COALESCE(tp.rank, 0)", joins: currentTiers + " LEFT JOIN tiers tp ON tp.code = ts.performance_tier"},
 	"sold":        {key: "COALESCE(ts.sold_credit, 0)", joins: currentTiers},

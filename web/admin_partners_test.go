@@ -47,6 +47,10 @@ func TestPartnersListAndItsExport(t *testing.T) {
 				t.Errorf("Alpha's row lacks %q:\n%s", want, row)
 			}
 		}
+		staff := pd.WithPrincipal(ctx(), &pd.Principal{UserID: st.AdminID, Role: pd.RoleProgramAdmin})
+		if err := a.db.AssignTeam(staff, 2, 1, 0); err != nil { // Maya Manager alone
+			t.Fatal(err)
+		}
 		for _, c := range []struct {
 			query string
 			want  []string
@@ -55,12 +59,14 @@ func TestPartnersListAndItsExport(t *testing.T) {
 			{"?certified=yes", []string{"1"}},
 			{"?certified=no&sort=name&dir=desc", []string{"2", "3"}},
 			{"?country=de", []string{"2"}},
-			{"?team=maya", []string{"1"}},
+			{"?team=maya", []string{"1", "2"}},
 			{"?q=alpha", []string{"1"}},
 			{"?performance=partner&sort=sold&dir=desc", []string{"1", "2", "3"}},
 			// Ties go by name: "=HYPERLINK…" before "Beta Works".
 			{"?sort=pending&dir=desc", []string{"1", "3", "2"}},
+			// By manager, then consultant (Beta's is Maya Manager alone).
 			{"?sort=team", []string{"3", "2", "1"}},
+			{"?sort=team&dir=desc", []string{"1", "2", "3"}},
 			{"?status=deactivated", nil},
 		} {
 			if got := rowsOf(admin.get("/admin/partners" + c.query)); admin.status != http.StatusOK || !slices.Equal(got, c.want) {
