@@ -42,8 +42,8 @@ var partnerSorts = map[string]struct {
 	joins string
 	args  func(day, horizon pd.Date) []any // the key's arguments, if any
 }{
-	"name":        {key: "lower(p.name)"},
-	"country":     {key: "p.country"},
+	"name":    {key: "lower(p.name)"},
+	"country": {key: "p.country"},
 	// The team by its manager, then its consultant: a program often has a
 	// few managers, each with many partners.
 	"team": {key: "lower(COALESCE(sm.name, '') || ' ' || COALESCE(sc.name, ''))",
