@@ -143,7 +143,7 @@ func TestGeneratedDataIsConsistent(t *testing.T) {
 		t.Logf("rows: %v", res.Rows)
 
 		wantRows := map[string][2]int64{ // table: min, max
-			"staff": {6, 20}, "partners": {25, 25}, "clients": {1500, 1500}, "users": {7, 7},
+			"staff": {6, 20}, "partners": {25, 25}, "clients": {1500, 1500}, "users": {10, 10},
 			"client_contacts": {3000, 4500}, "client_partners": {1500, 1800}, "subscription_lines": {1500, 6000},
 			"billing_events": {1500 * 15, 1500 * 25}, "usage_snapshots": {1500 * 5, 1500 * 13},
 			"renewals": {300, 1500}, "certifications": {25, 100}, "client_assignments": {60, 150},
@@ -391,6 +391,9 @@ func TestDemoLoginsSignIn(t *testing.T) {
 			"employee@northpeak-agency.test":   pd.RolePartnerEmployee,
 			"admin@bluefern-marketing.test":    pd.RolePartnerAdmin,
 			"employee@bluefern-marketing.test": pd.RolePartnerEmployee,
+			"manager@partnerdesk.test":         pd.RolePartnerManager,
+			"consultant@partnerdesk.test":      pd.RolePartnerConsultant,
+			"renewals@partnerdesk.test":        pd.RoleRenewalManager,
 		}
 		if len(res.Logins) != len(want) {
 			t.Errorf("%d logins, want %d", len(res.Logins), len(want))
@@ -409,6 +412,28 @@ func TestDemoLoginsSignIn(t *testing.T) {
 			r := query(t, db, "SELECT u.role, COALESCE(p.name, '') FROM users u LEFT JOIN partners p ON p.id = u.partner_id WHERE u.email = ?", l.Email)
 			if r[0][0] != string(l.Role) || r[0][1] != l.Partner {
 				t.Errorf("%s: stored as %v", l.Email, r[0])
+			}
+			// Each vendor role reaches the first demo partner's dashboard
+			// and finds it in its partners list, as its session's
+			// principal.
+			if l.Role == pd.RolePartnerManager || l.Role == pd.RolePartnerConsultant || l.Role == pd.RoleRenewalManager {
+				s, err := db.CreateSession(context.Background(), id, time.Hour, "", "")
+				if err != nil {
+					t.Fatal(err)
+				}
+				p, _, err := db.SessionPrincipal(context.Background(), s.Token)
+				if err != nil || p.Role != l.Role || p.StaffID == 0 {
+					t.Fatalf("%s's session: %+v %v", l.Email, p, err)
+				}
+				ctx := pd.WithPrincipal(context.Background(), p)
+				first := partnerID(t, db, "Brightwave Digital")
+				if err := db.CanViewPartner(ctx, first); err != nil {
+					t.Errorf("%s on Brightwave Digital's dashboard: %v", l.Email, err)
+				}
+				page, err := db.ListPartners(ctx, pd.PartnerFilter{Query: "Brightwave Digital"})
+				if err != nil || page.Total != 1 {
+					t.Errorf("%s's partners list: %d partners named Brightwave Digital (%v)", l.Email, page.Total, err)
+				}
 			}
 			if l.Role == pd.RolePartnerEmployee {
 				n := count(t, db, "SELECT COUNT(*) FROM client_assignments a JOIN users u ON u.id = a.user_id WHERE u.email = ?", l.Email)
