@@ -213,7 +213,8 @@ func TrendMonths(today Date, n int) []Date {
 	return ms
 }
 
-// AtRiskClient is a Low-bucket client with a renewal inside the horizon.
+// AtRiskClient is a Low-bucket client with a pending renewal inside the
+// horizon: renewed or decided contracts are not at risk.
 type AtRiskClient struct {
 	Client
 	RenewalID   int64

@@ -3,6 +3,7 @@ package partnerdesk
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Error codes, mapped to HTTP statuses in exactly one place (web/error.go).
@@ -55,4 +56,56 @@ func ErrorMessage(err error) string {
 		return e.Message
 	}
 	return "Internal error."
+}
+
+// FieldErrors are the problems of a form's fields, all of them at once,
+// each under the name of the field it is about: an EInvalid error whose
+// message joins them, for callers that show no form.
+type FieldErrors []Problem
+
+func (e FieldErrors) Error() string { return "partnerdesk: " + EInvalid + ": " + e.message() }
+
+// Unwrap gives the code and the joined message to ErrorCode and
+// ErrorMessage.
+func (e FieldErrors) Unwrap() error { return Errorf(EInvalid, "%s", e.message()) }
+
+func (e FieldErrors) message() string {
+	reasons := make([]string, len(e))
+	for i, p := range e {
+		reasons[i] = p.Reason
+	}
+	return strings.Join(reasons, " ")
+}
+
+// Add records a problem of field.
+func (e *FieldErrors) Add(field, format string, args ...any) {
+	*e = append(*e, Problem{Field: field, Code: EInvalid, Reason: fmt.Sprintf(format, args...)})
+}
+
+// Err is e as an error, or nil.
+func (e FieldErrors) Err() error {
+	if len(e) == 0 {
+		return nil
+	}
+	return e
+}
+
+// ByField maps each field to its first problem, for a form.
+func (e FieldErrors) ByField() map[string]string {
+	m := make(map[string]string, len(e))
+	for _, p := range e {
+		if _, ok := m[p.Field]; !ok {
+			m[p.Field] = p.Reason
+		}
+	}
+	return m
+}
+
+// AsFieldErrors finds FieldErrors in err's chain.
+func AsFieldErrors(err error) FieldErrors {
+	var fe FieldErrors
+	if errors.As(err, &fe) {
+		return fe
+	}
+	return nil
 }

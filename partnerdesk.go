@@ -56,6 +56,14 @@ type Principal struct {
 	Integration string
 }
 
+// ActsOn reports whether p may act on one of its partner's clients
+// (decide its renewals, end its services): a partner admin on any, an
+// employee on the clients assigned to it (assigned), vendor staff and
+// tokens on none, since they see a dashboard read-only.
+func (p *Principal) ActsOn(assigned bool) bool {
+	return p != nil && (p.Role == RolePartnerAdmin || p.Role == RolePartnerEmployee && assigned)
+}
+
 // TokenScope is what an API token may do.
 type TokenScope string
 

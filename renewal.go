@@ -276,14 +276,17 @@ func oneOf(s string, set []string) bool {
 type RenewalPage struct {
 	Renewals []Renewal
 	Total    int
-	Alerts   int // the partner's decisions due (the Alerts count), whatever the filter
-	Today    Date
+	// Alerts are the decisions due that the signed-in user may take (an
+	// employee: on the clients assigned to it), whatever the filter;
+	// PartnerAlerts are all the partner's.
+	Alerts, PartnerAlerts int
+	Today                 Date
 }
 
 // AuditEntry is one line of the audit log.
 type AuditEntry struct {
 	ID        int64
-	At        string // RFC 3339, UTC
+	At        time.Time // UTC
 	ActorName string
 	Action    string
 	Entity    string

@@ -729,9 +729,10 @@ func (g *generator) relationships(c *client, name, domain string, mrr, mask int6
 
 // planRenewal decides the client's next renewal: usually a plain renewal
 // at +5%, sometimes a contact tier upgrade or an email overage. Decisions
-// are mostly taken once the decision deadline is near; past it, a renewal
-// still pending is one that does not renew by itself (the daily refresh
-// renews the others). The demo partners own the communication of more of
+// are mostly taken once the decision deadline is near; past it, nearly
+// every one is taken, as in a program that keeps its deadlines: the few
+// still pending (one in twenty) are overdue and do not renew by
+// themselves (the daily refresh renews the others). The demo partners own the communication of more of
 // their renewals.
 func (g *generator) planRenewal(c *client, p *partner, date day, current, contacts, contact int64) *renewalPlan {
 	r := c.r
@@ -763,14 +764,14 @@ func (g *generator) planRenewal(c *client, p *partner, date day, current, contac
 	}
 	k := r.IntN(100)
 	switch past := int(date-g.today) < g.deadlineDays; {
-	case past && k < 45:
+	case past && k < 52:
 		pl.status = pd.RenewalRenewed
-	case past && k < 70:
+	case past && k < 85:
 		pl.status = pd.RenewalConfirmed
-	case past && k < 82:
+	case past && k < 95:
 		pl.status = pd.RenewalCancel
 	case past:
-		pl.manualLines = true // pending: waits for a decision
+		pl.manualLines = true // pending and overdue: waits for a decision
 	case k < 6:
 		pl.status = pd.RenewalRenewed
 	case k < 11:

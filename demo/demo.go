@@ -29,6 +29,11 @@ import (
 const (
 	DemoPassword = "demo-password"
 	AdminEmail   = "admin@partnerdesk.test"
+	// The vendor's other roles: the first demo partner's partner manager
+	// and partner consultant, and a renewal manager of its clients.
+	ManagerEmail    = "manager@partnerdesk.test"
+	ConsultantEmail = "consultant@partnerdesk.test"
+	RenewalsEmail   = "renewals@partnerdesk.test"
 )
 
 // ProgramName is the demo program's name.
@@ -546,5 +551,22 @@ func (g *generator) loadUsers() {
 				p.employee = id
 			}
 		}
+	}
+	// A sign-in for each of the vendor's other roles, so that the demo
+	// shows what each sees: the first partner's team (their book and
+	// partners), and a renewal manager (the partners whose clients'
+	// renewals they manage; the first partner's clients spread over every
+	// renewal manager).
+	for _, s := range []struct {
+		email string
+		staff int64
+	}{{ManagerEmail, g.partners[0].manager}, {ConsultantEmail, g.partners[0].consultant}, {RenewalsEmail, g.renewalManagers[0]}} {
+		if s.staff == 0 {
+			continue
+		}
+		m := g.staff[s.staff-1]
+		id++
+		g.put("users", userCols, id, s.email, m.name, g.hash, string(m.role), nil, s.staff, g.now)
+		g.logins = append(g.logins, Login{Email: s.email, Password: DemoPassword, Role: m.role, Name: m.name})
 	}
 }

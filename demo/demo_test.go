@@ -143,7 +143,7 @@ func TestGeneratedDataIsConsistent(t *testing.T) {
 		t.Logf("rows: %v", res.Rows)
 
 		wantRows := map[string][2]int64{ // table: min, max
-			"staff": {6, 20}, "partners": {25, 25}, "clients": {1500, 1500}, "users": {7, 7},
+			"staff": {6, 20}, "partners": {25, 25}, "clients": {1500, 1500}, "users": {10, 10},
 			"client_contacts": {3000, 4500}, "client_partners": {1500, 1800}, "subscription_lines": {1500, 6000},
 			"billing_events": {1500 * 15, 1500 * 25}, "usage_snapshots": {1500 * 5, 1500 * 13},
 			"renewals": {300, 1500}, "certifications": {25, 100}, "client_assignments": {60, 150},
@@ -328,6 +328,38 @@ func TestRenewalsCoverEveryStatusAndOwner(t *testing.T) {
 	})
 }
 
+// The demo's renewals look like a program that keeps its deadlines, on
+// the demo's own today: few pending renewals are past their decision
+// deadline, and decisions are due in the coming weeks.
+func TestRenewalCalendarKeepsItsDeadlines(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		db, res := generate(t, e, demo.Options{Seed: 1})
+		for _, l := range res.Logins {
+			if l.Role != pd.RolePartnerAdmin {
+				continue
+			}
+			id := partnerID(t, db, l.Partner)
+			ctx := pd.WithPrincipal(context.Background(), &pd.Principal{UserID: 1, Role: pd.RolePartnerAdmin, PartnerID: id})
+			page, err := db.ListRenewals(ctx, pd.RenewalFilter{Status: pd.RenewalPending, Limit: 500})
+			if err != nil {
+				t.Fatal(err)
+			}
+			overdue, soon := 0, 0
+			for _, r := range page.Renewals {
+				switch d := r.DaysToDeadline(page.Today); {
+				case d < 0:
+					overdue++
+				case d <= 30:
+					soon++
+				}
+			}
+			if overdue > max(2, page.Total/10) || soon < 3 {
+				t.Errorf("%s: of %d pending renewals, %d are past their deadline and %d due within 30 days", l.Partner, page.Total, overdue, soon)
+			}
+		}
+	})
+}
+
 func TestFirstPartnerHasTheBenchmarkShare(t *testing.T) {
 	if got := demo.FirstPartnerClients(1_000_000); got != 5000 {
 		t.Errorf("FirstPartnerClients(1e6) = %d, want 5000", got)
@@ -359,6 +391,9 @@ func TestDemoLoginsSignIn(t *testing.T) {
 			"employee@northpeak-agency.test":   pd.RolePartnerEmployee,
 			"admin@bluefern-marketing.test":    pd.RolePartnerAdmin,
 			"employee@bluefern-marketing.test": pd.RolePartnerEmployee,
+			"manager@partnerdesk.test":         pd.RolePartnerManager,
+			"consultant@partnerdesk.test":      pd.RolePartnerConsultant,
+			"renewals@partnerdesk.test":        pd.RoleRenewalManager,
 		}
 		if len(res.Logins) != len(want) {
 			t.Errorf("%d logins, want %d", len(res.Logins), len(want))
@@ -377,6 +412,28 @@ func TestDemoLoginsSignIn(t *testing.T) {
 			r := query(t, db, "SELECT u.role, COALESCE(p.name, '') FROM users u LEFT JOIN partners p ON p.id = u.partner_id WHERE u.email = ?", l.Email)
 			if r[0][0] != string(l.Role) || r[0][1] != l.Partner {
 				t.Errorf("%s: stored as %v", l.Email, r[0])
+			}
+			// Each vendor role reaches the first demo partner's dashboard
+			// and finds it in its partners list, as its session's
+			// principal.
+			if l.Role == pd.RolePartnerManager || l.Role == pd.RolePartnerConsultant || l.Role == pd.RoleRenewalManager {
+				s, err := db.CreateSession(context.Background(), id, time.Hour, "", "")
+				if err != nil {
+					t.Fatal(err)
+				}
+				p, _, err := db.SessionPrincipal(context.Background(), s.Token)
+				if err != nil || p.Role != l.Role || p.StaffID == 0 {
+					t.Fatalf("%s's session: %+v %v", l.Email, p, err)
+				}
+				ctx := pd.WithPrincipal(context.Background(), p)
+				first := partnerID(t, db, "Brightwave Digital")
+				if err := db.CanViewPartner(ctx, first); err != nil {
+					t.Errorf("%s on Brightwave Digital's dashboard: %v", l.Email, err)
+				}
+				page, err := db.ListPartners(ctx, pd.PartnerFilter{Query: "Brightwave Digital"})
+				if err != nil || page.Total != 1 {
+					t.Errorf("%s's partners list: %d partners named Brightwave Digital (%v)", l.Email, page.Total, err)
+				}
 			}
 			if l.Role == pd.RolePartnerEmployee {
 				n := count(t, db, "SELECT COUNT(*) FROM client_assignments a JOIN users u ON u.id = a.user_id WHERE u.email = ?", l.Email)

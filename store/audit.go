@@ -109,7 +109,7 @@ func (db *DB) AuditLog(ctx context.Context, offset, limit int) ([]pd.AuditEntry,
 			if err := rows.Scan(&e.ID, &at, &e.ActorName, &e.Action, &e.Entity, &e.EntityID, &e.Detail); err != nil {
 				return err
 			}
-			e.At = at.UTC().Format(time.RFC3339)
+			e.At = at.UTC()
 			es = append(es, e)
 		}
 		return rows.Err()
@@ -160,7 +160,7 @@ func (db *DB) ProgramAudit(ctx context.Context, f pd.AuditFilter) ([]pd.AuditEnt
 				&e.PartnerID, &e.PartnerExternalID, &e.PartnerName, &total); err != nil {
 				return err
 			}
-			e.At = at.UTC().Format(time.RFC3339)
+			e.At = at.UTC()
 			es = append(es, e)
 		}
 		if err := rows.Err(); err != nil || len(es) > 0 || f.Offset == 0 {

@@ -22,16 +22,6 @@ func scanCertification(row scanner, extra ...any) (pd.Certification, error) {
 	return c, err
 }
 
-// staffPartners is the condition on partners p that confines vendor staff
-// p to the partners they may see: every one for program admins, their own
-// for partner managers and consultants.
-func staffPartners(pr *pd.Principal) (string, []any) {
-	if pr.Role == pd.RoleProgramAdmin {
-		return "1 = 1", nil
-	}
-	return "(p.partner_manager_id = ? OR p.partner_consultant_id = ?)", []any{pr.StaffID, pr.StaffID}
-}
-
 // ListCertifications returns a page of the certifications the staff
 // member may see, and how many match: those expiring within f.Within days
 // soonest first, the others by expiry, latest first.

@@ -214,8 +214,9 @@ func clientStats(ctx context.Context, t *tx, partnerID int64) ([]clientStat, err
 	return cs, rows.Err()
 }
 
-// soonestRenewals is the soonest renewal inside the horizon of each of
-// the partner's active Low-bucket clients, read from indexes alone (the
+// soonestRenewals is the soonest pending renewal inside the horizon of
+// each of the partner's active Low-bucket clients (a renewed or decided
+// contract is no longer at risk), read from indexes alone (the
 // relationship's copy of the engagement, migration 0005, and the renewals').
 func soonestRenewals(ctx context.Context, t *tx, partnerID int64, day pd.Date, prog pd.Program) (map[int64]pd.Date, error) {
 	lo, hi := bucketRange(pd.BucketLow)
@@ -224,7 +225,8 @@ func soonestRenewals(ctx context.Context, t *tx, partnerID int64, day pd.Date, p
 	// a client has few renewals, so the minimum is taken here.
 	rows, err := t.query(ctx, `SELECT cp.client_id, r.renewal_date FROM client_partners cp CROSS JOIN renewals r
 		WHERE cp.partner_id = ? AND cp.ended_on IS NULL AND cp.engagement BETWEEN ? AND ? AND r.client_id = cp.client_id
-		  AND r.renewal_date >= ? AND r.renewal_date <= ?`, partnerID, lo, hi, day, day.AddDays(prog.RenewalHorizonDays))
+		  AND r.renewal_date >= ? AND r.renewal_date <= ? AND r.status = `+enumLiteral(pd.RenewalPending),
+		partnerID, lo, hi, day, day.AddDays(prog.RenewalHorizonDays))
 	if err != nil {
 		return nil, err
 	}
@@ -245,7 +247,8 @@ func soonestRenewals(ctx context.Context, t *tx, partnerID int64, day pd.Date, p
 
 // opportunities sorts the partner's clients into the three lists, each in
 // its order, and names the hubs each cross-sell candidate misses:
-//   - at risk: Low, with a renewal inside the horizon; soonest first;
+//   - at risk: Low, with a pending renewal inside the horizon; soonest
+//     first;
 //   - upgrade candidates: High, owning a product with a higher edition;
 //     largest MRR first;
 //   - cross-sell candidates: missing a hub that more than half of the
@@ -340,7 +343,7 @@ func clientsByID(ctx context.Context, t *tx, ids []any) (map[int64]pd.Client, er
 	return m, rows.Err()
 }
 
-// nextRenewals are the soonest renewals from today on of the at-risk
+// nextRenewals are the soonest pending renewals from today on of the at-risk
 // clients shown, in one query.
 func nextRenewals(ctx context.Context, t *tx, risk []clientStat, day pd.Date) (map[int64]pd.AtRiskClient, error) {
 	ids := make([]any, len(risk))
@@ -348,7 +351,7 @@ func nextRenewals(ctx context.Context, t *tx, risk []clientStat, day pd.Date) (m
 		ids[i] = c.id
 	}
 	rows, err := t.query(ctx, `SELECT r.client_id, r.id, r.renewal_date, r.status FROM renewals r
-		WHERE r.client_id IN (`+placeholders(len(ids))+`) AND r.renewal_date >= ?
+		WHERE r.client_id IN (`+placeholders(len(ids))+`) AND r.renewal_date >= ? AND r.status = `+enumLiteral(pd.RenewalPending)+`
 		ORDER BY r.client_id, r.renewal_date, r.id`, append(ids, day)...)
 	if err != nil {
 		return nil, err

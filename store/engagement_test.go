@@ -168,3 +168,27 @@ func TestCrossSellCandidates(t *testing.T) {
 		}
 	})
 }
+
+// A contract renewed or decided is no longer at risk: At risk lists the
+// Low clients whose renewal inside the horizon is still pending.
+func TestAtRiskListsOnlyPendingRenewals(t *testing.T) {
+	st.Each(t, func(t *testing.T, e st.Engine) {
+		var now time.Time
+		db := loaded(t, e, &now)
+		ctx := as(alphaAdmin, 0)
+		r, err := db.Renewal(ctx, st.GlobexUpgrade)
+		if err != nil || len(r.Decisions()) == 0 {
+			t.Fatalf("Globex's upgrade: %+v, %v", r, err)
+		}
+		if err := db.RecordDecision(ctx, st.GlobexUpgrade, r.Decisions()[0], ""); err != nil {
+			t.Fatal(err)
+		}
+		o, err := db.EngagementOverview(ctx, store.EngagementQuery{List: store.ListAtRisk})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if o.AtRiskTotal != 0 || len(o.AtRisk) != 0 {
+			t.Errorf("after Globex's upgrade was %s, at risk: %d %+v", r.Decisions()[0], o.AtRiskTotal, o.AtRisk)
+		}
+	})
+}

@@ -149,11 +149,15 @@ func TestPartnersListFiguresFiltersSortsAndPages(t *testing.T) {
 			switch sort {
 			case "country":
 				return l.Country
-			case "team":
-				if l.Manager == nil {
-					return ""
+			case "team": // the manager, then the consultant
+				var m, c string
+				if l.Manager != nil {
+					m = l.Manager.Name
 				}
-				return strings.ToLower(l.Manager.Name)
+				if l.Consultant != nil {
+					c = l.Consultant.Name
+				}
+				return strings.ToLower(m + " " + c)
 			}
 			return ""
 		}

@@ -42,9 +42,12 @@ var partnerSorts = map[string]struct {
 	joins string
 	args  func(day, horizon pd.Date) []any // the key's arguments, if any
 }{
-	"name":        {key: "lower(p.name)"},
-	"country":     {key: "p.country"},
-	"team":        {key: "lower(COALESCE(sm.name, ''))", joins: " LEFT JOIN staff sm ON sm.id = p.partner_manager_id"},
+	"name":    {key: "lower(p.name)"},
+	"country": {key: "p.country"},
+	// The team by its manager, then its consultant: a program often has a
+	// few managers, each with many partners.
+	"team": {key: "lower(COALESCE(sm.name, '') || ' ' || COALESCE(sc.name, ''))",
+		joins: " LEFT JOIN staff sm ON sm.id = p.partner_manager_id LEFT JOIN staff sc ON sc.id = p.partner_consultant_id"},
 	"assigned":    {key: "COALESCE(ta.rank, 0)", joins: " LEFT JOIN tiers ta ON ta.code = p.tier_code"},
 	"performance": {key: "COALESCE(tp.rank, 0)", joins: currentTiers + " LEFT JOIN tiers tp ON tp.code = ts.performance_tier"},
 	"sold":        {key: "COALESCE(ts.sold_credit, 0)", joins: currentTiers},
@@ -56,13 +59,13 @@ var partnerSorts = map[string]struct {
 }
 
 // ListPartners returns a page of the partners vendor staff may open (all
-// of them for program admins, their own for partner managers and
-// consultants) with the list's figures, and the count of all that match.
+// of them for program admins, their own for the others: staffPartners)
+// with the list's figures, and the count of all that match.
 func (db *DB) ListPartners(ctx context.Context, f pd.PartnerFilter) (*pd.PartnerPage, error) {
 	if err := f.Validate(); err != nil {
 		return nil, err
 	}
-	p, err := requireRole(ctx, pd.RoleProgramAdmin, pd.RolePartnerManager, pd.RolePartnerConsultant)
+	p, err := requireRole(ctx, pd.RoleProgramAdmin, pd.RolePartnerManager, pd.RolePartnerConsultant, pd.RoleRenewalManager)
 	if err != nil {
 		return nil, err
 	}
@@ -86,7 +89,8 @@ func (db *DB) ListPartners(ctx context.Context, f pd.PartnerFilter) (*pd.Partner
 			args = append(args, a...)
 		}
 		if p.Role != pd.RoleProgramAdmin {
-			add("(p.partner_manager_id = ? OR p.partner_consultant_id = ?)", p.StaffID, p.StaffID)
+			cond, a := staffPartners(p)
+			add(cond, a...)
 		}
 		if f.Query != "" {
 			add(`(lower(p.name) LIKE ? ESCAPE '\' OR lower(p.external_id) LIKE ? ESCAPE '\')`, likePattern(f.Query), likePattern(f.Query))

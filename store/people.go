@@ -31,6 +31,9 @@ func usersScope(ctx context.Context, t *tx, write bool) (*pd.Principal, int64, e
 		return p, p.PartnerID, nil
 	case p.Role == pd.RolePartnerEmployee:
 		return nil, 0, pd.Errorf(pd.EForbidden, "Only your partner admins manage your partner's users.")
+	case p.Role == pd.RoleRenewalManager:
+		// Their work on a partner's dashboard is its renewals.
+		return nil, 0, pd.Errorf(pd.EForbidden, "Renewal managers do not see a partner's users.")
 	}
 	id := pd.ViewedPartnerFrom(ctx)
 	if id == 0 {

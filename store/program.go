@@ -170,40 +170,47 @@ func programChanges(a, b pd.Program) []string {
 	return out
 }
 
-// checkProgram validates settings, writes the refresh window as HH:MM, and
-// fills the default owner when unset.
+// CheckProgram reports every problem of settings p (pd.FieldErrors), as
+// UpdateProgram would, without saving: a form shows them all at once.
+func CheckProgram(p pd.Program) error { return checkProgram(&p) }
+
+// checkProgram validates settings, every field at once (pd.FieldErrors),
+// writes the refresh window as HH:MM, and fills the default owner when
+// unset.
 func checkProgram(p *pd.Program) error {
+	var bad pd.FieldErrors
 	p.Name, p.Currency = strings.TrimSpace(p.Name), strings.ToUpper(strings.TrimSpace(p.Currency))
 	if p.Name == "" || utf8.RuneCountInString(p.Name) > 200 {
-		return pd.Errorf(pd.EInvalid, "The program needs a name of at most 200 characters.")
+		bad.Add("name", "The program needs a name of at most 200 characters.")
 	}
 	if len(p.Currency) != 3 || strings.Trim(p.Currency, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
-		return pd.Errorf(pd.EInvalid, "The currency is a three-letter ISO 4217 code, such as USD or EUR, not %q.", p.Currency)
+		bad.Add("currency", "The currency is a three-letter ISO 4217 code, such as USD or EUR, not %q.", p.Currency)
 	}
 	// "Local" would be the server's zone, whatever it is: not a place.
 	if _, err := time.LoadLocation(p.TimeZone); p.TimeZone == "" || p.TimeZone == "Local" || err != nil {
-		return pd.Errorf(pd.EInvalid, "Unknown time zone %q: use a name such as Europe/Paris or America/New_York.", p.TimeZone)
+		bad.Add("time_zone", "Unknown time zone %q: use a name such as Europe/Paris or America/New_York.", p.TimeZone)
 	}
 	start, err1 := time.Parse("15:04", p.RefreshStart)
 	end, err2 := time.Parse("15:04", p.RefreshEnd)
 	if err1 != nil || err2 != nil || !start.Before(end) {
-		return pd.Errorf(pd.EInvalid, "The daily refresh window is two times of day, HH:MM, the start before the end.")
+		bad.Add("refresh", "The daily refresh window is two times of day, HH:MM, the start before the end.")
+	} else {
+		p.RefreshStart, p.RefreshEnd = start.Format("15:04"), end.Format("15:04")
 	}
-	p.RefreshStart, p.RefreshEnd = start.Format("15:04"), end.Format("15:04")
 	if p.CreditExpiryMonths < 1 || p.CreditExpiryMonths > 120 {
-		return pd.Errorf(pd.EInvalid, "Credit expires after 1 to 120 months, not %d.", p.CreditExpiryMonths)
+		bad.Add("credit_expiry_months", "Credit expires after 1 to 120 months, not %d.", p.CreditExpiryMonths)
 	}
 	if p.RenewalHorizonDays < 1 || p.RenewalHorizonDays > 730 {
-		return pd.Errorf(pd.EInvalid, "The renewal horizon is 1 to 730 days, not %d.", p.RenewalHorizonDays)
+		bad.Add("renewal_horizon_days", "The renewal horizon is 1 to 730 days, not %d.", p.RenewalHorizonDays)
 	}
 	if p.DecisionDeadlineDays < 0 || p.DecisionDeadlineDays > 365 || p.DecisionDeadlineDays >= p.RenewalHorizonDays {
-		return pd.Errorf(pd.EInvalid, "The decision deadline is 0 to 365 days before the renewal date, and fewer than the horizon's %d.", p.RenewalHorizonDays)
+		bad.Add("decision_deadline_days", "The decision deadline is 0 to 365 days before the renewal date, and fewer than the horizon's %d.", p.RenewalHorizonDays)
 	}
 	if p.DefaultCommOwner == "" {
 		p.DefaultCommOwner = pd.OwnerVendor
 	}
 	if p.DigestDays < 0 || p.DigestDays > MaxDigestDays {
-		return pd.Errorf(pd.EInvalid, "The digest lists the decisions due within 0 to %d days (0: no digest), not %d.", MaxDigestDays, p.DigestDays)
+		bad.Add("digest_days", "The digest lists the decisions due within 0 to %d days (0: no digest), not %d.", MaxDigestDays, p.DigestDays)
 	}
 	// Settings saved before confirmation links existed keep their defaults.
 	if p.ConfirmationExpiryDays == 0 {
@@ -213,15 +220,15 @@ func checkProgram(p *pd.Program) error {
 		p.ConfirmationCreditDays = DefaultProgram.ConfirmationCreditDays
 	}
 	if p.ConfirmationExpiryDays < 1 || p.ConfirmationExpiryDays > 365 {
-		return pd.Errorf(pd.EInvalid, "A confirmation link expires after 1 to 365 days, not %d.", p.ConfirmationExpiryDays)
+		bad.Add("confirmation_expiry_days", "A confirmation link expires after 1 to 365 days, not %d.", p.ConfirmationExpiryDays)
 	}
 	if p.ConfirmationCreditDays < 1 || p.ConfirmationCreditDays > 730 {
-		return pd.Errorf(pd.EInvalid, "A confirmed link credits 1 to 730 days of billing events, not %d.", p.ConfirmationCreditDays)
+		bad.Add("confirmation_credit_days", "A confirmed link credits 1 to 730 days of billing events, not %d.", p.ConfirmationCreditDays)
 	}
 	if p.DefaultCommOwner != pd.OwnerVendor && p.DefaultCommOwner != pd.OwnerPartner {
-		return pd.Errorf(pd.EInvalid, "The default communication owner is vendor or partner, not %q.", p.DefaultCommOwner)
+		bad.Add("default_comm_owner", "The default communication owner is vendor or partner, not %q.", p.DefaultCommOwner)
 	}
-	return nil
+	return bad.Err()
 }
 
 // writeProgram stores the settings row.

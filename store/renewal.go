@@ -128,9 +128,16 @@ func newRenewalSet(partnerID, userID int64, day pd.Date, prog pd.Program, f pd.R
 	return s
 }
 
-// count is a query for how many renewals of the set match the filter.
-func (s renewalSet) count() (string, []any) {
-	return "SELECT COUNT(*)" + s.from + " AND " + s.cond, append(append([]any{}, s.args...), s.condArgs...)
+// actable narrows the set's predicate to the renewals the signed-in user
+// may act on: for an employee, those of the clients assigned to it (an
+// EXISTS, so that it needs no join of the set's own); for anyone else the
+// predicate itself.
+func (s renewalSet) actable(ctx context.Context) (string, []any) {
+	if p := pd.PrincipalFrom(ctx); p != nil && p.Role == pd.RolePartnerEmployee {
+		return s.cond + " AND EXISTS (SELECT 1 FROM client_assignments ya WHERE ya.client_id = cp.client_id AND ya.user_id = ?)",
+			append(append([]any{}, s.condArgs...), p.UserID)
+	}
+	return s.cond, s.condArgs
 }
 
 // actingUser is the signed-in partner user, whose assignments mark "mine";
@@ -169,11 +176,13 @@ func (db *DB) ListRenewals(ctx context.Context, f pd.RenewalFilter) (*pd.Renewal
 		key := renewalSortSQL[f.Sort]
 		// Innermost, every renewal of the set with whether it matches and
 		// the two counts; then the page's ids; then the page's details.
-		q := "SELECT " + renewalCols + `, EXISTS (SELECT 1 FROM client_assignments ca WHERE ca.client_id = c.id AND ca.user_id = ?), p.total, p.alerts
-			FROM (SELECT id, k, total, alerts FROM (
+		yours, yoursArgs := alerts.actable(ctx)
+		q := "SELECT " + renewalCols + `, EXISTS (SELECT 1 FROM client_assignments ca WHERE ca.client_id = c.id AND ca.user_id = ?), p.total, p.alerts, p.yours
+			FROM (SELECT id, k, total, alerts, yours FROM (
 				SELECT r.id, ` + key + ` AS k, r.renewal_date AS d, CASE WHEN ` + set.cond + ` THEN 1 ELSE 0 END AS hit,
 					SUM(CASE WHEN ` + set.cond + ` THEN 1 ELSE 0 END) OVER () AS total,
-					SUM(CASE WHEN ` + alerts.cond + ` THEN 1 ELSE 0 END) OVER () AS alerts` + set.from + `) x
+					SUM(CASE WHEN ` + alerts.cond + ` THEN 1 ELSE 0 END) OVER () AS alerts,
+					SUM(CASE WHEN ` + yours + ` THEN 1 ELSE 0 END) OVER () AS yours` + set.from + `) x
 				WHERE hit = 1 ORDER BY k ` + dir + `, d ` + dir + `, id ` + dir + ` LIMIT ? OFFSET ?) p
 			JOIN renewals r ON r.id = p.id JOIN clients c ON c.id = r.client_id` + renewalJoins +
 			fmt.Sprintf(" ORDER BY p.k %s, r.renewal_date %s, r.id %s", dir, dir, dir)
@@ -181,6 +190,7 @@ func (db *DB) ListRenewals(ctx context.Context, f pd.RenewalFilter) (*pd.Renewal
 		args = append(args, set.condArgs...)
 		args = append(args, set.condArgs...)
 		args = append(args, alerts.condArgs...)
+		args = append(args, yoursArgs...)
 		args = append(args, set.args...)
 		rows, err := t.query(ctx, q, append(args, f.Limit, f.Offset)...)
 		if err != nil {
@@ -189,7 +199,7 @@ func (db *DB) ListRenewals(ctx context.Context, f pd.RenewalFilter) (*pd.Renewal
 		defer rows.Close()
 		for rows.Next() {
 			var mine bool
-			r, err := scanRenewal(rows, prog.DecisionDeadlineDays, &mine, &page.Total, &page.Alerts)
+			r, err := scanRenewal(rows, prog.DecisionDeadlineDays, &mine, &page.Total, &page.PartnerAlerts, &page.Alerts)
 			if err != nil {
 				return err
 			}
@@ -201,9 +211,10 @@ func (db *DB) ListRenewals(ctx context.Context, f pd.RenewalFilter) (*pd.Renewal
 		}
 		// No row to carry the counts: nothing matches, or past the end.
 		q = `SELECT COALESCE(SUM(CASE WHEN ` + set.cond + ` THEN 1 ELSE 0 END), 0),
-			COALESCE(SUM(CASE WHEN ` + alerts.cond + ` THEN 1 ELSE 0 END), 0)` + set.from
-		args = append(append(append([]any{}, set.condArgs...), alerts.condArgs...), set.args...)
-		return t.queryRow(ctx, q, args...).Scan(&page.Total, &page.Alerts)
+			COALESCE(SUM(CASE WHEN ` + alerts.cond + ` THEN 1 ELSE 0 END), 0),
+			COALESCE(SUM(CASE WHEN ` + yours + ` THEN 1 ELSE 0 END), 0)` + set.from
+		args = append(append(append(append([]any{}, set.condArgs...), alerts.condArgs...), yoursArgs...), set.args...)
+		return t.queryRow(ctx, q, args...).Scan(&page.Total, &page.PartnerAlerts, &page.Alerts)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list renewals: %w", err)
@@ -211,23 +222,33 @@ func (db *DB) ListRenewals(ctx context.Context, f pd.RenewalFilter) (*pd.Renewal
 	return &page, nil
 }
 
-// RenewalAlerts counts the scoped partner's upcoming renewal decisions:
-// pending renewals inside the program's horizon whose communication the
-// partner owns. It is the Renewals page's total with AlertFilter.
+// RenewalAlerts counts the scoped partner's upcoming renewal decisions
+// that the signed-in user may take: pending renewals inside the program's
+// horizon whose communication the partner owns (an employee's: of the
+// clients assigned to it). It is the Renewals page's Alerts.
 func (db *DB) RenewalAlerts(ctx context.Context) (int, error) {
-	var n int
-	err := db.view(ctx, func(t *tx) error {
+	yours, _, err := db.RenewalAlertCounts(ctx)
+	return yours, err
+}
+
+// RenewalAlertCounts are RenewalAlerts and the partner's whole count, which
+// an employee's Alerts also show.
+func (db *DB) RenewalAlertCounts(ctx context.Context) (yours, partner int, err error) {
+	err = db.view(ctx, func(t *tx) error {
 		partnerID, prog, day, err := scopedDay(ctx, t, false)
 		if err != nil {
 			return err
 		}
-		q, args := newRenewalSet(partnerID, actingUser(ctx), day, prog, AlertFilter()).count()
-		return t.queryRow(ctx, q, args...).Scan(&n)
+		set := newRenewalSet(partnerID, actingUser(ctx), day, prog, AlertFilter())
+		cond, condArgs := set.actable(ctx)
+		q := "SELECT COUNT(*), COALESCE(SUM(CASE WHEN " + cond + " THEN 1 ELSE 0 END), 0)" + set.from + " AND " + set.cond
+		args := append(append(append([]any{}, condArgs...), set.args...), set.condArgs...)
+		return t.queryRow(ctx, q, args...).Scan(&partner, &yours)
 	})
 	if err != nil {
-		return 0, fmt.Errorf("count renewal alerts: %w", err)
+		return 0, 0, fmt.Errorf("count renewal alerts: %w", err)
 	}
-	return n, nil
+	return yours, partner, nil
 }
 
 // AlertFilter selects the renewals the Alerts count: pending, and owned by

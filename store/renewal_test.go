@@ -101,31 +101,46 @@ func TestListRenewalsFiltersSortsAndPages(t *testing.T) {
 }
 
 // The Alerts count is the Renewals page's total for pending, partner-owned
-// renewals, whoever asks.
+// renewals, whoever asks, narrowed for an employee to the clients assigned
+// to it: the decisions the user may take. The partner's total comes with
+// it.
 func TestAlertsAreThePendingPartnerOwnedRenewals(t *testing.T) {
 	st.Each(t, func(t *testing.T, e st.Engine) {
 		var now time.Time
 		db := loaded(t, e, &now)
+		// Of the Alerts' two (Northwind's and Globex's), the employee has
+		// Northwind.
+		if _, err := db.Assign(as(alphaAdmin, 0), pd.Assignment{UserID: st.AlphaEmployeeID, ClientIDs: []int64{st.Northwind}}); err != nil {
+			t.Fatal(err)
+		}
 		for _, c := range []struct {
-			who     *pd.Principal
-			partner int64
-			want    int
-		}{{alphaAdmin, 0, st.AlphaAlerts}, {alphaEmployee, 0, st.AlphaAlerts}, {betaAdmin, 0, 1}, {programAdmin, st.AlphaID, st.AlphaAlerts}} {
+			who           *pd.Principal
+			partner       int64
+			want, overall int
+		}{{alphaAdmin, 0, st.AlphaAlerts, st.AlphaAlerts}, {alphaEmployee, 0, 1, st.AlphaAlerts}, {betaAdmin, 0, 1, 1},
+			{programAdmin, st.AlphaID, st.AlphaAlerts, st.AlphaAlerts}} {
 			ctx := as(c.who, c.partner)
-			n, err := db.RenewalAlerts(ctx)
+			n, all, err := db.RenewalAlertCounts(ctx)
 			if err != nil {
 				t.Fatal(err)
+			}
+			if one, _ := db.RenewalAlerts(ctx); one != n {
+				t.Errorf("%s: RenewalAlerts %d, RenewalAlertCounts %d", c.who.Name, one, n)
 			}
 			page, err := db.ListRenewals(ctx, store.AlertFilter())
 			if err != nil {
 				t.Fatal(err)
 			}
-			if n != c.want || page.Total != n || page.Alerts != n {
-				t.Errorf("%s: %d alerts, %d renewals listed (their Alerts %d), want %d", c.who.Name, n, page.Total, page.Alerts, c.want)
+			if n != c.want || all != c.overall || page.Total != all || page.Alerts != n || page.PartnerAlerts != all {
+				t.Errorf("%s: %d alerts of %d, %d renewals listed (their Alerts %d of %d), want %d of %d",
+					c.who.Name, n, all, page.Total, page.Alerts, page.PartnerAlerts, c.want, c.overall)
+			}
+			if mine, err := db.ListRenewals(ctx, pd.RenewalFilter{Status: pd.RenewalPending, Owner: pd.OwnerPartner, AssignedToMe: true}); c.who == alphaEmployee && (err != nil || mine.Total != n) {
+				t.Errorf("the employee's Alerts (%d) are not its assigned alerts' list (%d, %v)", n, mine.Total, err)
 			}
 			// Every page carries the Alerts count, whatever its filter.
 			for _, f := range []pd.RenewalFilter{{Query: "zzz"}, {Type: pd.ContractEmailOverage, Limit: 1}, {Offset: 100}, {AssignedToMe: true}} {
-				if page, err := db.ListRenewals(ctx, f); err != nil || page.Alerts != n {
+				if page, err := db.ListRenewals(ctx, f); err != nil || page.Alerts != n || page.PartnerAlerts != all {
 					t.Errorf("%s, filter %+v: alerts %v (%v), want %d", c.who.Name, f, page, err, n)
 				}
 			}

@@ -61,11 +61,9 @@ func canViewPartner(ctx context.Context, t *tx, p *pd.Principal, id int64) error
 		// An ingest token writes program-wide; the store decides which of
 		// its writes a partner's path may take (linkPartner).
 		err = t.queryRow(ctx, "SELECT COUNT(*) FROM partners WHERE id = ?", id).Scan(&n)
-	case p.Role == pd.RoleProgramAdmin:
-		err = t.queryRow(ctx, "SELECT COUNT(*) FROM partners WHERE id = ?", id).Scan(&n)
-	case p.Role == pd.RolePartnerManager || p.Role == pd.RolePartnerConsultant:
-		err = t.queryRow(ctx, `SELECT COUNT(*) FROM partners WHERE id = ?
-			AND (partner_manager_id = ? OR partner_consultant_id = ?)`, id, p.StaffID, p.StaffID).Scan(&n)
+	case p.TokenID == 0:
+		cond, args := staffPartners(p)
+		err = t.queryRow(ctx, "SELECT COUNT(*) FROM partners p WHERE p.id = ? AND "+cond, append([]any{id}, args...)...).Scan(&n)
 	}
 	if err != nil {
 		return err
@@ -74,6 +72,25 @@ func canViewPartner(ctx context.Context, t *tx, p *pd.Principal, id int64) error
 		return pd.Errorf(pd.ENotFound, "Partner not found.")
 	}
 	return nil
+}
+
+// staffPartners is the condition on partners p that confines vendor staff
+// p to the partners they may see: every one for program admins; for
+// partner managers and consultants, the partners they are assigned to;
+// for renewal managers, the partners with an active client whose renewals
+// they manage (their work is those renewals, on the partner's dashboard).
+// Anyone else sees none.
+func staffPartners(p *pd.Principal) (string, []any) {
+	switch p.Role {
+	case pd.RoleProgramAdmin:
+		return "1 = 1", nil
+	case pd.RolePartnerManager, pd.RolePartnerConsultant:
+		return "(p.partner_manager_id = ? OR p.partner_consultant_id = ?)", []any{p.StaffID, p.StaffID}
+	case pd.RoleRenewalManager:
+		return `EXISTS (SELECT 1 FROM client_partners mcp JOIN renewals mr ON mr.client_id = mcp.client_id
+			WHERE mcp.partner_id = p.id AND mcp.ended_on IS NULL AND mr.renewal_manager_id = ?)`, []any{p.StaffID}
+	}
+	return "1 = 0", nil
 }
 
 // requireIngest fails unless the principal may write program-wide data:

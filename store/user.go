@@ -255,16 +255,18 @@ type Login struct {
 	Partner string
 }
 
-// SampleLogins lists the program admins and the users of the first n
-// partners (by id). It serves the operator at the command line, so it
-// checks no principal.
+// SampleLogins lists the vendor's users (program admins first, then
+// partner managers, consultants and renewal managers) and the users of
+// the first n partners (by id). It serves the operator at the command
+// line, so it checks no principal.
 func (db *DB) SampleLogins(ctx context.Context, n int) ([]Login, error) {
 	var ls []Login
 	err := db.view(ctx, func(t *tx) error {
 		rows, err := t.query(ctx, `SELECT u.email, u.role, COALESCE(p.name, '') FROM users u
 			LEFT JOIN partners p ON p.id = u.partner_id
-			WHERE u.role = 'program_admin' OR u.partner_id IN (SELECT id FROM partners ORDER BY id LIMIT ?)
-			ORDER BY u.partner_id IS NOT NULL, u.partner_id, u.role, u.email LIMIT 50`, n)
+			WHERE u.partner_id IS NULL OR u.partner_id IN (SELECT id FROM partners ORDER BY id LIMIT ?)
+			ORDER BY u.partner_id IS NOT NULL, u.partner_id, CASE u.role WHEN 'program_admin' THEN 0 WHEN 'partner_manager' THEN 1
+				WHEN 'partner_consultant' THEN 2 ELSE 3 END, u.role, u.email LIMIT 50`, n)
 		if err != nil {
 			return err
 		}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	pd "github.com/partnerdesk/partnerdesk"
+	"github.com/partnerdesk/partnerdesk/store"
 )
 
 type auditView struct {
@@ -42,18 +43,40 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request) error {
 // a new default communication owner to the renewals that follow it).
 
 type programFormView struct {
-	Settings                  pd.Program
-	Horizon, Deadline, Digest string // as entered, kept after a mistake
-	Owners                    []string
-	Notice                    bool
-	Error                     string
-	SignIn                    *signInSettingsView    // the sign-in rules' own form (admin_signin.go)
-	Directory                 *directorySettingsView // the directory's own form (profile.go)
+	Settings pd.Program
+	// Days are the day counts by field name, as entered: kept after a
+	// mistake.
+	Days   map[string]string
+	Owners []string
+	Notice bool
+	// Problems are the refused form's, by field name, each shown beside
+	// its field.
+	Problems  map[string]string
+	SignIn    *signInSettingsView    // the sign-in rules' own form (admin_signin.go)
+	Directory *directorySettingsView // the directory's own form (profile.go)
+}
+
+// programDays are the program form's day counts: field name, what it is
+// (for a message), and where the setting is.
+func programDays(p *pd.Program) []struct {
+	name, label string
+	dst         *int
+} {
+	return []struct {
+		name, label string
+		dst         *int
+	}{{"renewal_horizon_days", "The renewal horizon", &p.RenewalHorizonDays}, {"decision_deadline_days", "The decision deadline", &p.DecisionDeadlineDays},
+		{"digest_days", "The digest's window", &p.DigestDays},
+		{"confirmation_expiry_days", "A confirmation link's expiry", &p.ConfirmationExpiryDays},
+		{"confirmation_credit_days", "A confirmed link's credit window", &p.ConfirmationCreditDays}}
 }
 
 func programFormOf(p pd.Program) *programFormView {
-	return &programFormView{Settings: p, Owners: []string{pd.OwnerVendor, pd.OwnerPartner},
-		Horizon: strconv.Itoa(p.RenewalHorizonDays), Deadline: strconv.Itoa(p.DecisionDeadlineDays), Digest: strconv.Itoa(p.DigestDays)}
+	pv := &programFormView{Settings: p, Owners: []string{pd.OwnerVendor, pd.OwnerPartner}, Days: map[string]string{}}
+	for _, f := range programDays(&p) {
+		pv.Days[f.name] = strconv.Itoa(*f.dst)
+	}
+	return pv
 }
 
 func (s *Server) programForm(w http.ResponseWriter, r *http.Request) error {
@@ -81,36 +104,41 @@ func (s *Server) saveProgram(w http.ResponseWriter, r *http.Request) error {
 		RefreshStart: r.PostFormValue("refresh_start"), RefreshEnd: r.PostFormValue("refresh_end"),
 		CreditExpiryMonths: cur.CreditExpiryMonths, DefaultCommOwner: r.PostFormValue("default_comm_owner"), DigestDays: cur.DigestDays,
 		ConfirmationExpiryDays: cur.ConfirmationExpiryDays, ConfirmationCreditDays: cur.ConfirmationCreditDays}
-	var bad []string
-	for _, f := range []struct {
-		name, label string
-		dst         *int
-	}{{"renewal_horizon_days", "The renewal horizon", &p.RenewalHorizonDays}, {"decision_deadline_days", "The decision deadline", &p.DecisionDeadlineDays},
-		{"digest_days", "The digest's window", &p.DigestDays},
-		{"confirmation_expiry_days", "A confirmation link's expiry", &p.ConfirmationExpiryDays},
-		{"confirmation_credit_days", "A confirmed link's credit window", &p.ConfirmationCreditDays}} {
+	var bad pd.FieldErrors
+	for _, f := range programDays(&p) {
 		if _, sent := r.PostForm[f.name]; !sent && (f.dst == &p.DigestDays || f.dst == &p.ConfirmationExpiryDays || f.dst == &p.ConfirmationCreditDays) {
 			continue // a form without the field keeps the setting
 		}
 		n, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue(f.name)))
 		if err != nil {
-			bad = append(bad, f.label+" is a whole number of days.")
+			bad.Add(f.name, "%s is a whole number of days.", f.label)
 		}
 		*f.dst = n
 	}
 	if len(bad) == 0 {
 		err = s.db.UpdateProgram(r.Context(), p)
 	} else {
-		err = pd.Errorf(pd.EInvalid, "%s", strings.Join(bad, " "))
+		// Every other field's problem shows at once too; a deadline is
+		// not judged against a horizon that is no number.
+		seen := bad.ByField()
+		for _, pr := range pd.AsFieldErrors(store.CheckProgram(p)) {
+			if _, ok := seen[pr.Field]; !ok && (pr.Field != "decision_deadline_days" || seen["renewal_horizon_days"] == "") {
+				bad = append(bad, pr)
+			}
+		}
+		err = bad
 	}
 	if err != nil {
-		if pd.ErrorCode(err) != pd.EInvalid {
+		fe := pd.AsFieldErrors(err)
+		if fe == nil {
 			return err
 		}
 		pv := programFormOf(p)
-		pv.Horizon, pv.Deadline, pv.Error = r.PostFormValue("renewal_horizon_days"), r.PostFormValue("decision_deadline_days"), pd.ErrorMessage(err)
-		if _, sent := r.PostForm["digest_days"]; sent {
-			pv.Digest = r.PostFormValue("digest_days")
+		pv.Problems = fe.ByField()
+		for _, f := range programDays(&p) {
+			if _, sent := r.PostForm[f.name]; sent {
+				pv.Days[f.name] = r.PostFormValue(f.name)
+			}
 		}
 		if pv.SignIn, err = s.signInSettings(r, false); err != nil {
 			return err

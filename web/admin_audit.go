@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	pd "github.com/partnerdesk/partnerdesk"
 )
@@ -98,7 +99,7 @@ func (s *Server) programAuditCSV(w http.ResponseWriter, r *http.Request) error {
 	}
 	for len(es) > 0 {
 		for _, e := range es {
-			if err := out.Row(strconv.FormatInt(e.ID, 10), e.At, e.Actor, csvText(e.ActorName), csvText(e.Action),
+			if err := out.Row(strconv.FormatInt(e.ID, 10), e.At.Format(time.RFC3339), e.Actor, csvText(e.ActorName), csvText(e.Action),
 				csvText(e.PartnerExternalID), csvText(e.PartnerName), csvText(e.Entity), csvText(e.EntityID), csvText(e.Detail)); err != nil {
 				return nil
 			}

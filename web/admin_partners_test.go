@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	pd "github.com/partnerdesk/partnerdesk"
 	st "github.com/partnerdesk/partnerdesk/store/storetest"
@@ -46,6 +47,10 @@ func TestPartnersListAndItsExport(t *testing.T) {
 				t.Errorf("Alpha's row lacks %q:\n%s", want, row)
 			}
 		}
+		staff := pd.WithPrincipal(ctx(), &pd.Principal{UserID: st.AdminID, Role: pd.RoleProgramAdmin})
+		if err := a.db.AssignTeam(staff, 2, 1, 0); err != nil { // Maya Manager alone
+			t.Fatal(err)
+		}
 		for _, c := range []struct {
 			query string
 			want  []string
@@ -54,12 +59,14 @@ func TestPartnersListAndItsExport(t *testing.T) {
 			{"?certified=yes", []string{"1"}},
 			{"?certified=no&sort=name&dir=desc", []string{"2", "3"}},
 			{"?country=de", []string{"2"}},
-			{"?team=maya", []string{"1"}},
+			{"?team=maya", []string{"1", "2"}},
 			{"?q=alpha", []string{"1"}},
 			{"?performance=partner&sort=sold&dir=desc", []string{"1", "2", "3"}},
 			// Ties go by name: "=HYPERLINK…" before "Beta Works".
 			{"?sort=pending&dir=desc", []string{"1", "3", "2"}},
+			// By manager, then consultant (Beta's is Maya Manager alone).
 			{"?sort=team", []string{"3", "2", "1"}},
+			{"?sort=team&dir=desc", []string{"1", "2", "3"}},
 			{"?status=deactivated", nil},
 		} {
 			if got := rowsOf(admin.get("/admin/partners" + c.query)); admin.status != http.StatusOK || !slices.Equal(got, c.want) {
@@ -356,6 +363,15 @@ func TestProgramAuditPage(t *testing.T) {
 		for _, want := range []string{"Changed the program settings", "Ended services", "Emil Employee", "Alpha Agency", ">Program<"} {
 			if !strings.Contains(body, want) {
 				t.Errorf("the log lacks %q", want)
+			}
+		}
+		// Both logs write their times for people, and for machines in
+		// the time element's datetime.
+		when := fmt.Sprintf(`<time datetime="%s">%s</time>`, st.Now.UTC().Format(time.RFC3339), st.Now.UTC().Format("Jan 2, 2006 15:04 UTC"))
+		raw := regexp.MustCompile(`>\d{4}-\d\d-\d\dT[^<]*<`)
+		for _, page := range []string{body, a.signIn(st.AlphaAdmin).get("/partners/1/audit")} {
+			if !strings.Contains(page, when) || raw.MatchString(page) {
+				t.Errorf("an audit log's times are not %s: %v", when, raw.FindAllString(page, 3))
 			}
 		}
 		if got := testid(admin.get("/admin/audit?action=program_settings"), "program-audit"); strings.Contains(got, "Ended services") ||

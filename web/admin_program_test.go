@@ -3,6 +3,7 @@ package web_test
 import (
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -35,6 +36,36 @@ func TestProgramSettingsPage(t *testing.T) {
 		body = admin.post("/admin/program", form)
 		if admin.status != http.StatusBadRequest || !strings.Contains(body, "Unknown time zone &#34;Europe/Lutetia&#34;") {
 			t.Errorf("an unknown time zone: %d\n%s", admin.status, body)
+		}
+		// Every mistake at once, each beside its field, what was entered
+		// kept.
+		many := url.Values{}
+		for k, v := range form {
+			many[k] = v
+		}
+		many.Set("currency", "EU")
+		many.Set("renewal_horizon_days", "ninety")
+		many.Set("confirmation_expiry_days", "999")
+		many.Set("refresh_end", "04:00")
+		body = admin.post("/admin/program", many)
+		if admin.status != http.StatusBadRequest || !strings.Contains(body, "5 fields need a change; nothing was saved.") {
+			t.Errorf("five mistakes: %d\n%s", admin.status, mainText(body))
+		}
+		for _, c := range []struct{ field, input, problem string }{
+			{"currency", `name="currency" value="EU"`, "three-letter ISO 4217 code"},
+			{"time_zone", `name="time_zone" value="Europe/Lutetia"`, "Unknown time zone"},
+			{"refresh", `name="refresh_end" value="04:00"`, "the start before the end"},
+			{"renewal_horizon_days", `name="renewal_horizon_days" value="ninety"`, "The renewal horizon is a whole number of days."},
+			{"confirmation_expiry_days", `name="confirmation_expiry_days" value="999"`, "1 to 365 days, not 999"},
+		} {
+			i := strings.Index(body, c.input)
+			p := regexp.MustCompile(`<p class="field-error" role="alert" data-field="` + c.field + `">([^<]*)</p>`).FindStringIndex(body)
+			if i < 0 || p == nil || p[0] < i || !strings.Contains(body[p[0]:p[1]], c.problem) || strings.Count(body[i:p[0]], "<input") > 1 {
+				t.Errorf("%s: the value entered (%v) or its problem %q beside it (%v) is missing", c.field, i >= 0, c.problem, p)
+			}
+		}
+		if strings.Contains(body, `data-field="decision_deadline_days"`) {
+			t.Error("the deadline is judged against a horizon that is no number")
 		}
 
 		alpha := a.signIn(st.AlphaAdmin)

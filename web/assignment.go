@@ -41,8 +41,8 @@ func (s *Server) employees(r *http.Request) ([]pd.User, error) {
 // assignClients assigns (op=assign) or unassigns (op=unassign) the
 // clients of the form (client, repeated, or account: an account id) to
 // or from its user, then goes back: to the users page (back=users), to a
-// client's panel (back=panel), or to the Clients table with the list's
-// query (list).
+// client's panel (back=panel), or to the Clients table, each with the
+// list's query (list).
 func (s *Server) assignClients(w http.ResponseWriter, r *http.Request) error {
 	a := pd.Assignment{Remove: r.PostFormValue("op") == "unassign"}
 	a.UserID, _ = strconv.ParseInt(r.PostFormValue("user"), 10, 64)
@@ -72,7 +72,8 @@ func (s *Server) assignClients(w http.ResponseWriter, r *http.Request) error {
 	case "users":
 		http.Redirect(w, r, fmt.Sprintf("/partners/%d/users?notice=%s", partner, notice), http.StatusSeeOther)
 	case "panel":
-		http.Redirect(w, r, fmt.Sprintf("/partners/%d/clients/%d", partner, a.ClientIDs[0]), http.StatusSeeOther)
+		q, _ := url.ParseQuery(r.PostFormValue("list"))
+		http.Redirect(w, r, withQuery(fmt.Sprintf("/partners/%d/clients/%d", partner, a.ClientIDs[0]), listQuery(q)), http.StatusSeeOther)
 	default:
 		// The list's query is re-encoded, never echoed: the redirect stays
 		// on the Clients table.

@@ -232,3 +232,18 @@ func TestBrowserEmployeeUsesPanelAndEndsServices(t *testing.T) {
 		}
 	}
 }
+
+// The program settings' radio buttons sit on their labels' line, beside
+// the words, not stretched above them like the text inputs.
+func TestBrowserProgramSettingsRadiosSitBesideTheirLabels(t *testing.T) {
+	ctx, base := browser(t)
+	do(t, ctx, "open the program settings", append(signInAs(base, st.AdminEmail), chromedp.WaitVisible(sel(`nav`)),
+		chromedp.Navigate(base+"/admin/program"), chromedp.WaitVisible(sel(`input[name=default_comm_owner]`)))...)
+	got := run(t, ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("input[name=default_comm_owner]")).map(i => {
+		const r = i.getBoundingClientRect(), l = i.closest("label").getBoundingClientRect();
+		return (r.width < 30 && l.height < 2.2 * r.height + 16 && r.top >= l.top - 1 && r.bottom <= l.bottom + 1) ? "ok" : i.value + ": " + r.width + "×" + r.height + " in a label " + l.height + " high";
+	})`))
+	if strings.Join(got, ",") != "ok,ok" {
+		t.Errorf("radio buttons: %q", got)
+	}
+}

@@ -31,7 +31,8 @@ func tierBrowser(t *testing.T, prepare ...func(db *store.DB)) (context.Context, 
 
 // A partner opens the Tier tab, reads a bar's value by keyboard, clicks a
 // month and sees its movements client by client, in place; Escape closes
-// them; a client's name opens its panel on the Clients tab.
+// them; a client's name opens its panel over the Tier tab, and closing
+// the panel comes back to the tab as it was.
 func TestBrowserTierTabMonthMovements(t *testing.T) {
 	ctx, base := tierBrowser(t)
 	bar := func(m pd.Date) string { return `svg.bars a.bar[data-month="` + m.Format(monthParam) + `"]` }
@@ -39,6 +40,11 @@ func TestBrowserTierTabMonthMovements(t *testing.T) {
 		chromedp.Click(sel(`nav.tabs a[href$="/tier"]`)), chromedp.WaitVisible(sel(`svg.bars`)))...)
 	if n := run(t, ctx, chromedp.Evaluate[int](`document.querySelectorAll("svg.bars a.bar").length`)); n != chartMonths {
 		t.Fatalf("%d bars, want %d", n, chartMonths)
+	}
+	// On a wide screen the chart fills the width it is given.
+	do(t, ctx, "a wide window", chromedp.EmulateViewport(1440, 900))
+	if fill := run(t, ctx, chromedp.Evaluate[float64](`document.querySelector("svg.bars").getBoundingClientRect().width / document.querySelector("figure.chart").getBoundingClientRect().width`)); fill < 0.99 {
+		t.Errorf("at 1,440 px the chart fills %.0f%% of its width", 100*fill)
 	}
 
 	checkAxe(t, ctx, "Tier")
@@ -75,6 +81,25 @@ func TestBrowserTierTabMonthMovements(t *testing.T) {
 	if on := run(t, ctx, chromedp.Evaluate[bool](`document.querySelector('`+bar(billedMonth)+`').classList.contains("selected")`)); !on {
 		t.Error("the chosen bar is not marked")
 	}
+	// A client's name opens its panel over the Tier tab; closing it
+	// comes back to the tab with the same month shown.
+	tierURL := run(t, ctx, chromedp.Location())
+	do(t, ctx, "open a client from the month", chromedp.Click(sel(`#month a.client-name`)),
+		chromedp.WaitVisible(sel(`#panel .panel-body`)))
+	if url := run(t, ctx, chromedp.Location()); !strings.Contains(url, "/partners/1/clients/") {
+		t.Errorf("client link went to %s", url)
+	}
+	if n := run(t, ctx, chromedp.Evaluate[int](`document.querySelectorAll("svg.bars, #month").length`)); n != 2 {
+		t.Errorf("with the panel open the Tier tab's chart and month are not both shown (%d)", n)
+	}
+	do(t, ctx, "Escape closes the panel only", chromedp.KeyEvent(kb.Escape), chromedp.WaitNotPresent(sel(`#panel`)))
+	if url := run(t, ctx, chromedp.Location()); url != tierURL {
+		t.Errorf("after closing the panel the URL is %s, want %s", url, tierURL)
+	}
+	if n := run(t, ctx, chromedp.Evaluate[int](`document.querySelectorAll("#month table[data-testid=month-moves]").length`)); n != 1 {
+		t.Error("closing the panel closed the month's movements too")
+	}
+
 	// Today's month: nothing changed in it.
 	do(t, ctx, "another month", chromedp.Click(sel(bar(month(0)))), chromedp.WaitNotPresent(sel(`#month table`)), chromedp.WaitVisible(sel(`#month`)))
 	if text := run(t, ctx, chromedp.Text(sel(`#month`))); !strings.Contains(text, "No change of credit this month") {
@@ -85,9 +110,11 @@ func TestBrowserTierTabMonthMovements(t *testing.T) {
 		t.Errorf("after closing the month focus is on %s, not its bar", focusedOn(t, ctx))
 	}
 
+	tierURL = run(t, ctx, chromedp.Location())
 	do(t, ctx, "open a client from the Total list", chromedp.Click(sel(`table[data-testid=list-total] a.client-name`)),
 		chromedp.WaitVisible(sel(`#panel .panel-body`)))
-	if url := run(t, ctx, chromedp.Location()); !strings.Contains(url, "/partners/1/clients/") {
-		t.Errorf("client link went to %s", url)
+	do(t, ctx, "close it with its button", chromedp.Click(sel(`#panel a.close`)), chromedp.WaitNotPresent(sel(`#panel`)))
+	if url := run(t, ctx, chromedp.Location()); url != tierURL {
+		t.Errorf("after closing the panel the URL is %s, want %s", url, tierURL)
 	}
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -11,16 +12,20 @@ import (
 
 // clientsView is the Clients tab.
 type clientsView struct {
-	URL     *url.URL
-	Filter  pd.ClientFilter
-	Page    *pd.ClientPage
-	Alerts  int
-	PageNo  int
-	Pages   int
-	Notice  string
-	Panel   *panelView
-	Tools   []pd.Tool
-	Buckets []string
+	URL    *url.URL
+	Filter pd.ClientFilter
+	Page   *pd.ClientPage
+	// Alerts are the renewal decisions due that the user may take;
+	// AgencyAlerts, shown beside them to an employee, all its agency's.
+	Alerts, AgencyAlerts int
+	AlertsURL            string
+	Employee             bool
+	PageNo               int
+	Pages                int
+	Notice               string
+	Panel                *panelView
+	Tools                []pd.Tool
+	Buckets              []string
 	// CertEnding is the partner's last valid certification when it
 	// expires soon: an alert beside the renewals'.
 	CertEnding *pd.Certification
@@ -29,15 +34,55 @@ type clientsView struct {
 	Employees []pd.User
 }
 
+// ClientURL is a client's panel over this list, keeping its filters.
+func (v *clientsView) ClientURL(id int64) string {
+	return withQuery(fmt.Sprintf("%s/%d", v.URL.Path, id), listQuery(v.URL.Query()))
+}
+
+// EndServicesURL asks to end a client's services; coming back (cancel, or
+// the list after it) keeps the list's filters.
+func (v *clientsView) EndServicesURL(id int64) string {
+	return withQuery(fmt.Sprintf("%s/%d/end-services", v.URL.Path, id), listQuery(v.URL.Query()))
+}
+
+// listQuery is what of a Clients list's query its links carry to the
+// panel, End services and back: filters, sort and page, without a
+// one-off notice or the panel's tab.
+func listQuery(q url.Values) url.Values {
+	q = maps.Clone(q)
+	q.Del("notice")
+	q.Del("tab")
+	return q
+}
+
+// withQuery is path with q, if q has anything.
+func withQuery(path string, q url.Values) string {
+	if len(q) == 0 {
+		return path
+	}
+	return path + "?" + q.Encode()
+}
+
 // panelView is the client panel.
 type panelView struct {
 	Client  *pd.ClientDetail
 	Tab     string
 	CRMLink string
-	Base    string // the panel's URL without a tab
-	Close   string // the list's URL, with its filters
+	Base    string     // the panel's URL without a query
+	List    url.Values // the list's query, which the panel's links keep
+	Close   string     // the list's URL, with its filters
 	// Employees are the partner's, for the assignment form.
 	Employees []pd.User
+}
+
+// TabURL is one of the panel's tabs, keeping the list's filters.
+func (p *panelView) TabURL(tab string) string {
+	q := maps.Clone(p.List)
+	if q == nil {
+		q = url.Values{}
+	}
+	q.Set("tab", tab)
+	return withQuery(p.Base, q)
 }
 
 var panelTabs = map[string]bool{"details": true, "renewals": true, "usage": true, "engagement": true}
@@ -110,9 +155,11 @@ func (s *Server) clientsView(r *http.Request) (*view, error) {
 	if cv.Page, err = s.db.ListClients(r.Context(), f); err != nil {
 		return nil, err
 	}
-	if cv.Alerts, err = s.db.RenewalAlerts(r.Context()); err != nil {
+	if cv.Alerts, cv.AgencyAlerts, err = s.db.RenewalAlertCounts(r.Context()); err != nil {
 		return nil, err
 	}
+	p := pd.PrincipalFrom(r.Context())
+	cv.AlertsURL, cv.Employee = alertsURL(r.PathValue("partner"), p), p.Role == pd.RolePartnerEmployee
 	if cv.CertEnding, err = s.db.CertificationEnding(r.Context()); err != nil {
 		return nil, err
 	}
@@ -137,11 +184,9 @@ func (s *Server) clientPanel(w http.ResponseWriter, r *http.Request) error {
 	if clientID == 0 {
 		return pd.Errorf(pd.ENotFound, "Client not found.")
 	}
-	list := url.URL{Path: fmt.Sprintf("/partners/%s/clients", r.PathValue("partner")), RawQuery: r.URL.Query().Encode()}
-	q := list.Query()
-	q.Del("tab")
-	list.RawQuery = q.Encode()
-	pv := &panelView{Tab: tab, Base: r.URL.Path, Close: list.String()}
+	q := listQuery(r.URL.Query())
+	list := url.URL{Path: fmt.Sprintf("/partners/%s/clients", r.PathValue("partner")), RawQuery: q.Encode()}
+	pv := &panelView{Tab: tab, Base: r.URL.Path, List: q, Close: list.String()}
 	var err error
 	if pv.Employees, err = s.employees(r); err != nil {
 		return err
@@ -190,7 +235,7 @@ func (s *Server) endServicesForm(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v, err := s.dashboard(r, "clients", &endServicesView{Client: detail,
-		Back: fmt.Sprintf("/partners/%s/clients", r.PathValue("partner"))})
+		Back: withQuery(fmt.Sprintf("/partners/%s/clients", r.PathValue("partner")), listQuery(r.URL.Query()))})
 	if err != nil {
 		return err
 	}
@@ -202,6 +247,8 @@ func (s *Server) endServices(w http.ResponseWriter, r *http.Request) error {
 	if err := s.db.EndServices(r.Context(), pathID(r, "client")); err != nil {
 		return err
 	}
-	http.Redirect(w, r, fmt.Sprintf("/partners/%s/clients?notice=ended", r.PathValue("partner")), http.StatusSeeOther)
+	q := listQuery(r.URL.Query())
+	q.Set("notice", "ended")
+	http.Redirect(w, r, withQuery(fmt.Sprintf("/partners/%s/clients", r.PathValue("partner")), q), http.StatusSeeOther)
 	return nil
 }

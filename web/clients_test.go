@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -65,8 +66,9 @@ func TestClientsTab(t *testing.T) {
 			}
 		}
 		body := emp.get(base)
-		if !strings.Contains(body, "<strong>2</strong> upcoming renewal decisions") {
-			t.Error("alert count is not 2")
+		// Both decisions due are on clients not assigned to the employee.
+		if !strings.Contains(body, "<strong>0</strong> upcoming renewal decisions") || !strings.Contains(body, `data-testid="agency-alerts">2<`) {
+			t.Error("alert count is not 0 of 2")
 		}
 		if strings.Contains(body, "Old Client") {
 			t.Error("a client whose services ended is listed")
@@ -284,6 +286,64 @@ func TestEmptyClientList(t *testing.T) {
 		body := beta.get(clientsURL(st.BetaID))
 		if !strings.Contains(body, "No clients yet") {
 			t.Error("no empty state")
+		}
+	})
+}
+
+// A filtered list's links carry its query as a query (never escaped into
+// the path): the panel, its tabs and its close button, End services and
+// the list it comes back to all keep the filters.
+func TestClientLinksKeepTheListsFilters(t *testing.T) {
+	st.Each(t, func(t *testing.T, e st.Engine) {
+		a := newApp(t, e, web.Config{})
+		emp := a.signIn(st.AlphaEmployee)
+		list := clientsURL(st.AlphaID)
+		panel := fmt.Sprintf("%s/%d", list, st.Umbrella)
+		filters := "q=umbrella&usage=low"
+		attr := strings.ReplaceAll(filters, "&", "&amp;")
+
+		body := emp.get(list + "?" + filters + "&notice=assigned")
+		if got := names(body); strings.Join(got, "|") != "Umbrella Co" {
+			t.Fatalf("filtered list: %q", got)
+		}
+		for _, want := range []string{
+			`class="client-name" data-panel href="` + panel + "?" + attr + `"`,
+			`data-panel href="` + panel + "?" + attr + `">Client details`,
+			`href="` + panel + "/end-services?" + attr + `">End services`,
+		} {
+			if !strings.Contains(body, want) {
+				t.Errorf("the list lacks %s", want)
+			}
+		}
+		if strings.Contains(body, "%3d") || strings.Contains(body, "notice%3d") || strings.Contains(body, "notice=assigned&amp;") {
+			t.Error("a link escapes the query into its path, or carries the notice")
+		}
+
+		admin := a.signIn(st.AlphaAdmin)
+		body = admin.get(panel + "?" + filters + "&tab=details")
+		for _, want := range []string{
+			`href="` + panel + "?q=umbrella&amp;tab=renewals&amp;usage=low" + `"`,
+			`class="close" href="` + list + "?" + attr + `"`,
+			`name="list" value="` + attr + `"`, // the assignment forms
+		} {
+			if !strings.Contains(body, want) {
+				t.Errorf("the panel lacks %s", want)
+			}
+		}
+
+		body = emp.get(panel + "/end-services?" + filters)
+		if !strings.Contains(body, `href="`+list+"?"+attr+`">Cancel`) {
+			t.Error("End services' Cancel drops the filters")
+		}
+		emp.post(panel+"/end-services?"+filters, nil)
+		if emp.status != http.StatusSeeOther || emp.location != list+"?notice=ended&"+filters {
+			t.Errorf("after End services: %d to %s", emp.status, emp.location)
+		}
+
+		admin.post(list+"/assign", url.Values{"op": {"assign"}, "back": {"panel"}, "client": {fmt.Sprint(st.Globex)},
+			"user": {fmt.Sprint(st.AlphaEmployeeID)}, "list": {"q=glob&tab=usage"}})
+		if want := fmt.Sprintf("%s/%d?q=glob", list, st.Globex); admin.status != http.StatusSeeOther || admin.location != want {
+			t.Errorf("after assigning from the panel: %d to %s, want %s", admin.status, admin.location, want)
 		}
 	})
 }

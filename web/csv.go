@@ -93,10 +93,7 @@ func exportURL(path string, u *url.URL) template.URL {
 	for _, k := range []string{"page", "size", "tab", "notice"} {
 		q.Del(k)
 	}
-	if enc := q.Encode(); enc != "" {
-		path += "?" + enc
-	}
-	return template.URL(path) // a path on this site with an encoded query
+	return template.URL(withQuery(path, q)) // a path on this site with an encoded query
 }
 
 // clientsCSV exports the Clients table with its current filters and sort,

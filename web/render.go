@@ -198,9 +198,11 @@ func groupDigits(s string) string {
 }
 
 // setQuery returns u's query with key=value pairs set ("" deletes a key),
-// for sort links and pagination that keep the current filters.
+// for sort links and pagination that keep the current filters. A notice
+// ("Services ended.") is said once: the links drop it.
 func setQuery(u *url.URL, kv ...any) string {
 	q := u.Query()
+	q.Del("notice")
 	for i := 0; i+1 < len(kv); i += 2 {
 		k := fmt.Sprint(kv[i])
 		v := fmt.Sprint(kv[i+1])

@@ -22,6 +22,17 @@ type renewalsView struct {
 	Deadlines []int  // the "deadline within" choices, in days
 	// Filter choices.
 	Statuses, OwnerChoices, Contracts, Buckets []string
+	// Employee: the Alerts are the user's, beside its agency's all.
+	Employee bool
+
+	who       *pd.Principal
+	partnerID int64
+}
+
+// MayDecide reports whether the signed-in user records r's decision
+// today: its agency decides it, and the user may act on the client.
+func (v *renewalsView) MayDecide(r pd.Renewal) bool {
+	return r.PartnerDecides(v.partnerID, v.Page.Today) && v.who.ActsOn(r.AssignedToMe)
 }
 
 // parseRenewalFilter reads the Renewals page's query string; malformed
@@ -47,10 +58,15 @@ func parseRenewalFilter(q url.Values) (pd.RenewalFilter, int, error) {
 	return f, page, f.Validate()
 }
 
-// alertsURL is the Renewals page filtered to the Alerts' renewals.
-func alertsURL(partner string) string {
+// alertsURL is the Renewals page filtered to the Alerts' renewals: for an
+// employee, those of the clients assigned to it.
+func alertsURL(partner string, p *pd.Principal) string {
 	f := store.AlertFilter()
-	return fmt.Sprintf("/partners/%s/renewals?status=%s&owner=%s", partner, f.Status, f.Owner)
+	u := fmt.Sprintf("/partners/%s/renewals?status=%s&owner=%s", partner, f.Status, f.Owner)
+	if p != nil && p.Role == pd.RolePartnerEmployee {
+		u += "&mine=1"
+	}
+	return u
 }
 
 func (s *Server) renewalsPage(w http.ResponseWriter, r *http.Request) error {
@@ -58,13 +74,15 @@ func (s *Server) renewalsPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	rv := &renewalsView{URL: r.URL, Filter: f, PageNo: pageNo, AlertsURL: alertsURL(r.PathValue("partner")),
+	p := pd.PrincipalFrom(r.Context())
+	rv := &renewalsView{URL: r.URL, Filter: f, PageNo: pageNo, AlertsURL: alertsURL(r.PathValue("partner"), p),
 		Deadlines: []int{0, 7, 14, 30, 60}, Statuses: pd.RenewalStatuses, OwnerChoices: pd.Owners, Contracts: pd.Contracts,
-		Buckets: pd.Buckets}
+		Buckets: pd.Buckets, Employee: p.Role == pd.RolePartnerEmployee, who: p}
 	v, err := s.dashboard(r, "renewals", rv)
 	if err != nil {
 		return err
 	}
+	rv.partnerID = v.Partner.ID
 	if rv.Page, err = s.db.ListRenewals(r.Context(), f); err != nil {
 		return err
 	}
@@ -99,7 +117,7 @@ func (s *Server) renewalView(r *http.Request, nav string) (*view, *renewalView, 
 		Panel:  fmt.Sprintf("/partners/%s/clients/%d?tab=renewals", partner, d.ClientID),
 		Owners: []string{pd.OwnerPartner, pd.OwnerVendor, pd.OwnerDefault}}
 	p := pd.PrincipalFrom(r.Context())
-	rv.CanAct = p.Role == pd.RolePartnerAdmin || p.Role == pd.RolePartnerEmployee && d.AssignedToMe
+	rv.CanAct = p.ActsOn(d.AssignedToMe)
 	v, err := s.dashboard(r, nav, rv)
 	return v, rv, err
 }

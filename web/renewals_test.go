@@ -66,7 +66,7 @@ func TestRenewalsPage(t *testing.T) {
 		body := emp.get(renewalsURL(st.AlphaID))
 		for _, want := range []string{"Northwind Traders", "Contact tier upgrade", "Email overage", dateText(day(23)), dateText(northwindDeadline()),
 			"Rita Renewals", "Contact of Northwind Traders", "Nadia Ng", "Marketing Pro, Sales Starter", "5,000 contacts",
-			"$890.00", "$934.50", "Cancellation requested", "Confirmed", `<strong>2</strong> decisions for you to take`} {
+			"$890.00", "$934.50", "Cancellation requested", "Confirmed"} {
 			if !strings.Contains(body, want) {
 				t.Errorf("renewals page lacks %q", want)
 			}
@@ -85,23 +85,66 @@ func TestRenewalsPage(t *testing.T) {
 	})
 }
 
-// The Alerts on the Clients tab link to the Renewals page filtered to
-// exactly the renewals they count.
-func TestAlertsLinkToTheirRenewals(t *testing.T) {
+// The Alerts on the Clients tab and the Renewals page count the decisions
+// the user may take, and link to the Renewals page filtered to exactly
+// them: an employee's are those of the clients assigned to it, shown with
+// its agency's total, and only those have a Decide button.
+func TestAlertsCountWhatTheUserMayDecide(t *testing.T) {
 	st.Each(t, func(t *testing.T, e st.Engine) {
 		a := newApp(t, e, web.Config{})
-		for _, who := range []string{st.AlphaAdmin, st.AlphaEmployee} {
-			u := a.signIn(who)
+		// Of the two decisions due (Northwind's and Globex's), the employee
+		// is given Northwind's.
+		admin := a.signIn(st.AlphaAdmin)
+		admin.post(clientsURL(st.AlphaID)+"/assign", url.Values{"op": {"assign"}, "client": {fmt.Sprint(st.Northwind)}, "user": {fmt.Sprint(st.AlphaEmployeeID)}})
+		if admin.status != http.StatusSeeOther {
+			t.Fatalf("assign: %d", admin.status)
+		}
+		alerts := regexp.MustCompile(`<a class="alert-count" href="([^"]+)" data-testid="alerts">\s*<strong>(\d+)</strong>`)
+		decide := regexp.MustCompile(`<a class="button primary" href="/partners/1/renewals/(\d+)">Decide`)
+		for _, c := range []struct {
+			who, alerts, decide string
+			agency              bool
+		}{
+			{st.AlphaAdmin, fmt.Sprint(st.AlphaAlerts), "1,2", false},
+			{st.AlphaEmployee, "1", "1", true},
+			{st.AdminEmail, fmt.Sprint(st.AlphaAlerts), "", false}, // read-only
+		} {
+			u := a.signIn(c.who)
 			body := u.get(clientsURL(st.AlphaID))
-			m := regexp.MustCompile(`<a class="alert-count" href="([^"]+)" data-testid="alerts">\s*<strong>(\d+)</strong>`).FindStringSubmatch(body)
+			m := alerts.FindStringSubmatch(body)
 			if m == nil {
-				t.Fatal("no alert link")
+				t.Fatalf("%s: no alert link", c.who)
 			}
 			link := strings.ReplaceAll(m[1], "&amp;", "&")
 			list := u.get(link)
-			if n := strings.Count(renewalRows(list), ",") + 1; fmt.Sprint(n) != m[2] || m[2] != fmt.Sprint(st.AlphaAlerts) {
-				t.Errorf("%s: %s alerts, the link %s lists %d renewals", who, m[2], link, n)
+			if n := strings.Count(renewalRows(list), ",") + 1; fmt.Sprint(n) != m[2] || m[2] != c.alerts {
+				t.Errorf("%s: %s alerts (want %s), the link %s lists %d renewals", c.who, m[2], c.alerts, link, n)
 			}
+			agency := `data-testid="agency-alerts">` + fmt.Sprint(st.AlphaAlerts) + `<`
+			if strings.Contains(body, agency) != c.agency {
+				t.Errorf("%s: the Clients tab's Alerts show the agency's total: %v, want %v", c.who, !c.agency, c.agency)
+			}
+			page := u.get(renewalsURL(st.AlphaID))
+			if !strings.Contains(page, "<strong>"+c.alerts+"</strong> decision") || strings.Contains(page, agency) != c.agency {
+				t.Errorf("%s: the Renewals page's count is not %s (with the agency's total: %v)", c.who, c.alerts, c.agency)
+			}
+			var ids []string
+			for _, m := range decide.FindAllStringSubmatch(page, -1) {
+				ids = append(ids, m[1])
+			}
+			if got := strings.Join(ids, ","); got != c.decide {
+				t.Errorf("%s: Decide buttons on renewals %q, want %q", c.who, got, c.decide)
+			}
+		}
+		// The panel offers to decide only to whom may.
+		globex := fmt.Sprintf("%s/%d?tab=renewals", clientsURL(st.AlphaID), st.Globex)
+		northwind := fmt.Sprintf("%s/%d?tab=renewals", clientsURL(st.AlphaID), st.Northwind)
+		emp := a.signIn(st.AlphaEmployee)
+		if body := emp.get(globex); strings.Contains(body, "Review and decide") {
+			t.Error("the employee's panel offers to decide on a client not assigned to it")
+		}
+		if body := emp.get(northwind); !strings.Contains(body, "Review and decide") {
+			t.Error("the employee's panel does not offer to decide on its own client")
 		}
 	})
 }
@@ -202,7 +245,8 @@ func TestOwnerAndContactForms(t *testing.T) {
 			!strings.Contains(body, "Communication owner set to the partner") {
 			t.Error("after taking ownership the employee cannot decide, or no history")
 		}
-		if body := emp.get(clientsURL(st.AlphaID)); !strings.Contains(body, "<strong>4</strong> upcoming renewal decisions") {
+		if body := emp.get(clientsURL(st.AlphaID)); !strings.Contains(body, "<strong>2</strong> upcoming renewal decisions") ||
+			!strings.Contains(body, `data-testid="agency-alerts">4<`) {
 			t.Error("Initech's two renewals did not join the alerts")
 		}
 		emp.post(initech+"/owner", url.Values{"owner": {"everyone"}})

@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	pd "github.com/partnerdesk/partnerdesk"
+	"github.com/partnerdesk/partnerdesk/password"
+	"github.com/partnerdesk/partnerdesk/store"
 	st "github.com/partnerdesk/partnerdesk/store/storetest"
 	"github.com/partnerdesk/partnerdesk/web"
 )
@@ -335,6 +337,66 @@ func TestSharedClientShowsAPartnerOnlyWhatIsItsOwn(t *testing.T) {
 			if !strings.Contains(row, ">"+want+"<") {
 				t.Errorf("Beta's row of renewal %d does not offer %s:\n%s", id, want, row)
 			}
+		}
+	})
+}
+
+// A renewal manager sees, read-only, the dashboards of the partners whose
+// clients' renewals they manage, and no other: the partners list holds
+// those, and a partner leaves it with its last such client.
+func TestRenewalManagerSeesThePartnersOfTheirRenewals(t *testing.T) {
+	st.Each(t, func(t *testing.T, e st.Engine) {
+		a := newApp(t, e, web.Config{})
+		admin := a.signIn(st.AdminEmail)
+		admin.post("/admin/partners", url.Values{"id": {"p-gamma"}, "name": {"Gamma Group"}, "country": {"FR"}})
+		if admin.status != http.StatusSeeOther {
+			t.Fatalf("create a partner without renewals: %d", admin.status)
+		}
+		hash, err := password.Hash(st.Password, st.PasswordParams)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Rita Renewals (staff 3) manages renewals of Alpha's clients and of
+		// Beta's Hooli.
+		if _, err := a.db.CreateUser(ctx(), store.NewUser{Email: "rita@vendor.test", Name: "Rita Renewals", PasswordHash: hash,
+			Role: pd.RoleRenewalManager, StaffID: 3}); err != nil {
+			t.Fatal(err)
+		}
+		rita := a.signIn("rita@vendor.test")
+		if got := rowsOf(rita.get("/admin/partners")); rita.status != http.StatusOK || strings.Join(got, ",") != "1,2" {
+			t.Errorf("Rita's partners list: %d %v, want 1,2", rita.status, got)
+		}
+		body := rita.get(renewalsURL(st.AlphaID))
+		if rita.status != http.StatusOK || !strings.Contains(body, "It is read-only.") || strings.Contains(body, ">Decide<") {
+			t.Errorf("Rita on Alpha's renewals: %d, read-only %v", rita.status, strings.Contains(body, "It is read-only."))
+		}
+		rita.get(clientsURL(st.AlphaID) + fmt.Sprintf("/%d?tab=renewals", st.Northwind))
+		if rita.status != http.StatusOK {
+			t.Errorf("Rita on Northwind's panel: %d", rita.status)
+		}
+		for _, path := range []string{clientsURL(3), renewalsURL(3), "/partners/3/tier"} {
+			if rita.get(path); rita.status != http.StatusNotFound {
+				t.Errorf("Rita on %s: %d, want 404", path, rita.status)
+			}
+		}
+		if body := rita.get("/partners/1/users"); rita.status != http.StatusForbidden || strings.Contains(rita.get(renewalsURL(st.AlphaID)), `href="/partners/1/users"`) {
+			t.Errorf("Rita on Alpha's users: %d, or a link to them (%.80s)", rita.status, body)
+		}
+		rita.post(renewalsURL(st.AlphaID)+"/1/decision", url.Values{"decision": {"renewed"}, "confirm": {"yes"}})
+		if rita.status != http.StatusForbidden {
+			t.Errorf("Rita deciding for Alpha: %d, want 403", rita.status)
+		}
+		// Beta ends Hooli's services: Rita has no renewal of Beta's any more.
+		beta := a.signIn(st.BetaAdmin)
+		beta.post(fmt.Sprintf("%s/%d/end-services", clientsURL(st.BetaID), st.Hooli), nil)
+		if beta.status != http.StatusSeeOther {
+			t.Fatalf("Beta ends Hooli's services: %d", beta.status)
+		}
+		if rita.get(clientsURL(st.BetaID)); rita.status != http.StatusNotFound {
+			t.Errorf("Rita on Beta after Hooli left: %d, want 404", rita.status)
+		}
+		if got := rowsOf(rita.get("/admin/partners")); strings.Join(got, ",") != "1" {
+			t.Errorf("Rita's partners after Hooli left: %v, want 1", got)
 		}
 	})
 }

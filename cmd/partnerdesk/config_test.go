@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -111,5 +112,33 @@ func TestSignInSettings(t *testing.T) {
 	}
 	if _, err := configFrom(t, "--oidc-issuer", "http://127.0.0.1:9998"); err != nil {
 		t.Errorf("a provider on loopback: %v", err)
+	}
+}
+
+// The README's start command says how to choose the address, and every
+// flag the README names is one the demo command has.
+func TestReadmeNamesTheDemoCommandsFlags(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	var c config
+	c.flags(fs)
+	var n int64
+	for _, name := range []string{"seed", "partners", "clients"} { // runServe's demo flags
+		fs.Int64Var(&n, name, 0, "")
+	}
+	start := string(readme)
+	if i := strings.Index(start, "Run the whole test suite"); i > 0 {
+		start = start[:i]
+	}
+	if !strings.Contains(start, "--addr") {
+		t.Error("the README's start command does not say how to choose the address (--addr)")
+	}
+	for _, m := range regexp.MustCompile("`[^`]*--([a-z][a-z-]*)").FindAllStringSubmatch(string(readme), -1) {
+		if m[1] != "help" && fs.Lookup(m[1]) == nil { // the flag package answers --help itself
+			t.Errorf("the README names --%s, which partnerdesk demo does not have", m[1])
+		}
 	}
 }

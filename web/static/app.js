@@ -27,7 +27,7 @@
 
   async function loadPanel(href, push, from) {
     const u = new URL(href, location.href);
-    if (push === true && !isPanelURL(location)) returnTo = location.pathname + location.search;
+    if (push === true && !isPanelURL(location)) returnTo = location.pathname + location.search + location.hash;
     if (from && !from.closest("#panel")) opener = from;
     const res = await fetch(u, { headers: { "X-Partial": "panel" }, credentials: "same-origin" });
     if (!res.ok) { location.href = u; return; }
@@ -156,7 +156,9 @@
     if (e.key === "Escape") {
       const menu = document.querySelector("details.actions[open]");
       if (menu) { menu.removeAttribute("open"); menu.querySelector("summary").focus(); return; }
-      if (!document.querySelector("dialog[open]") && panel) closePanel(true);
+      // The panel is above anything else the page shows: the Escape that
+      // closes it closes nothing else (a page's own script checks).
+      if (!document.querySelector("dialog[open]") && panel) { e.preventDefault(); closePanel(true); }
       return;
     }
     const tab = e.target.closest?.('#panel [role="tab"]');

@@ -1,7 +1,8 @@
 // The Tier tab's chart: choosing a month (a bar, or a month of the table
 // view) lists its movements below the chart without reloading the page;
 // the URL follows, so that it can be shared, reloaded and gone back to.
-// Without this script the same links load the whole page.
+// Without this script the same links load the whole page. A client's
+// name opens its panel over the tab (app.js).
 (function () {
   "use strict";
 
@@ -52,10 +53,13 @@
   });
 
   document.addEventListener("keydown", function (e) {
-    if (e.key === "Escape" && slot.firstElementChild && !document.querySelector("dialog[open]")) hide(true);
+    if (e.key === "Escape" && !e.defaultPrevented && slot.firstElementChild && !document.querySelector("dialog[open]")) hide(true);
   });
 
   window.addEventListener("popstate", function () {
+    // A client's panel opened over the tab has a URL of its own: the
+    // month stays shown under it.
+    if (/\/clients\/\d+$/.test(location.pathname)) return;
     const month = new URL(location.href).searchParams.get("month");
     if (month) show(location.href, false); else hide(false);
   });
