@@ -5,6 +5,22 @@
 (function () {
   "use strict";
 
+  // On a phone the side navigation and the account links fold away
+  // behind the menu button (app.css); without this script they stay on
+  // the page.
+  document.documentElement.classList.add("js");
+  const menuButton = document.querySelector(".menu-button");
+
+  function setMenu(open) {
+    if (!menuButton) return;
+    menuButton.setAttribute("aria-expanded", String(open));
+    document.documentElement.classList.toggle("menu-open", open);
+  }
+
+  menuButton?.addEventListener("click", function () {
+    setMenu(menuButton.getAttribute("aria-expanded") !== "true");
+  });
+
   // The page the panel was opened over, when it is not the client list:
   // closing the panel goes back to it.
   let returnTo = null;
@@ -101,6 +117,7 @@
 
   document.addEventListener("keydown", function (e) {
     if (e.key === "Escape") {
+      if (menuButton?.getAttribute("aria-expanded") === "true") { setMenu(false); menuButton.focus(); return; }
       const menu = document.querySelector("details.actions[open]");
       if (menu) { menu.removeAttribute("open"); menu.querySelector("summary").focus(); return; }
       if (!document.querySelector("dialog[open]") && document.getElementById("panel")) closePanel(true);
