@@ -11,6 +11,7 @@ import (
 
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	pd "github.com/partnerdesk/partnerdesk"
 	"github.com/partnerdesk/partnerdesk/store"
@@ -149,6 +150,10 @@ func TestBrowserPhoneScreens(t *testing.T) {
 		}
 		check("the open menu")
 		shot("menu")
+		do(t, ctx, "close the menu with Escape", chromedp.KeyEvent(kb.Escape), chromedp.WaitNotVisible(sel(`nav.side`)))
+		if got := run(t, ctx, chromedp.Evaluate[[]string](`[document.activeElement.className, document.querySelector(".menu-button").getAttribute("aria-expanded")]`)); got[0] != "menu-button" || got[1] != "false" {
+			t.Errorf("%s: after Escape the focus is on %q, aria-expanded=%s", lang, got[0], got[1])
+		}
 
 		// The client panel covers the screen.
 		do(t, ctx, "open a panel", chromedp.Click(sel(`tr[data-client="`+fmt.Sprint(longClient)+`"] a.client-name`)),
@@ -198,7 +203,7 @@ func TestBrowserPhoneScreens(t *testing.T) {
 func TestBrowserPhonePagesFit(t *testing.T) {
 	ctx, base := phoneBrowser(t, phoneWidth, phoneHeight)
 	alpha := fmt.Sprintf("/partners/%d", st.AlphaID)
-	public := []string{"/login", "/password/forgot", "/directory"}
+	public := []string{"/login", "/password/forgot", "/directory", "/directory/" + st.AlphaSlug}
 	partner := []string{alpha + "/clients", alpha + "/tier", alpha + "/team", alpha + "/confirmation-links", alpha + "/leads",
 		alpha + "/profile", alpha + "/users", alpha + "/audit", "/account", fmt.Sprintf("%s/renewals/%d", alpha, st.NorthwindOverage)}
 	staff := []string{"/admin/partners", "/admin/partners/1", "/admin/partners/1/edit", "/admin/partners/1/tier", "/admin/partners/1/team",
