@@ -199,9 +199,16 @@ func TestBrowserPhoneScreens(t *testing.T) {
 }
 
 // Every other page on a phone, as each kind of user sees it: none
-// scrolls sideways.
+// scrolls sideways, on the phone of the other tests nor on a 360 px one
+// (the narrowest phones in use).
 func TestBrowserPhonePagesFit(t *testing.T) {
-	ctx, base := phoneBrowser(t, phoneWidth, phoneHeight)
+	for _, width := range []int64{360, phoneWidth} {
+		t.Run(fmt.Sprint(width), func(t *testing.T) { pagesFit(t, width) })
+	}
+}
+
+func pagesFit(t *testing.T, width int64) {
+	ctx, base := phoneBrowser(t, width, phoneHeight)
 	alpha := fmt.Sprintf("/partners/%d", st.AlphaID)
 	public := []string{"/login", "/password/forgot", "/directory", "/directory/" + st.AlphaSlug}
 	partner := []string{alpha + "/clients", alpha + "/tier", alpha + "/team", alpha + "/confirmation-links", alpha + "/leads",
