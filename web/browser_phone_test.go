@@ -271,3 +271,25 @@ func TestBrowserLaptopRenewalsShowEveryColumn(t *testing.T) {
 		do(t, ctx, "sign out", chromedp.Click(sel(`header .user button.link`)), chromedp.WaitVisible(sel(`input[name=email]`)))
 	}
 }
+
+// On a touch screen as wide as a laptop's (a tablet on its side), the
+// layout is the laptop's, and its targets are 44 px all the same.
+func TestBrowserTabletTargets(t *testing.T) {
+	ctx, base := phoneBrowser(t, 1024, 768)
+	alpha := fmt.Sprintf("%s/partners/%d", base, st.AlphaID)
+	for _, lang := range phoneLanguages {
+		speak(t, ctx, lang)
+		do(t, ctx, "sign in", append(signInAs(base, st.AlphaAdmin), chromedp.WaitVisible(sel(`table.clients`)))...)
+		if !run(t, ctx, chromedp.Evaluate[bool](`matchMedia("(pointer: coarse)").matches`)) {
+			t.Fatal("the emulated touch screen is not a coarse pointer")
+		}
+		for _, p := range []string{"/clients", "/renewals", "/tier", "/engagement"} {
+			do(t, ctx, "open "+p, chromedp.Navigate(alpha+p), chromedp.WaitVisible(sel(`nav.side`)))
+			fits(t, ctx, lang+": "+p)
+			if small := smallTargets(t, ctx); small != "" {
+				t.Errorf("%s: %s: targets under 44 px: %s", lang, p, small)
+			}
+		}
+		do(t, ctx, "sign out", chromedp.Submit(sel(`form[action="/logout"] button`)), chromedp.WaitVisible(sel(`input[name=email]`)))
+	}
+}
