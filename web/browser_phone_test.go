@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -233,8 +232,8 @@ func pagesFit(t *testing.T, width int64) {
 			}
 			for _, p := range c.pages {
 				do(t, ctx, "open "+p, chromedp.Navigate(base+p), chromedp.WaitVisible(sel(`main`)))
-				if h1 := run(t, ctx, chromedp.Evaluate[string](`document.querySelector("h1")?.textContent ?? ""`)); strings.Contains(h1, "Page not found") || h1 == "" {
-					t.Errorf("%s as %s: %s shows %q", lang, c.who, p, h1)
+				if status := run(t, ctx, chromedp.Evaluate[string](`document.querySelector("[data-testid=error]")?.dataset.status ?? ""`)); status != "" {
+					t.Errorf("%s as %s: %s answers the error page %s", lang, c.who, p, status)
 				}
 				fits(t, ctx, lang+" as "+c.who+": "+p)
 			}
