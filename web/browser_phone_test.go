@@ -201,13 +201,14 @@ func TestBrowserPhoneScreens(t *testing.T) {
 // scrolls sideways, on the phone of the other tests nor on a 360 px one
 // (the narrowest phones in use).
 func TestBrowserPhonePagesFit(t *testing.T) {
+	ctx, base := phoneBrowser(t, phoneWidth, phoneHeight)
 	for _, width := range []int64{360, phoneWidth} {
-		t.Run(fmt.Sprint(width), func(t *testing.T) { pagesFit(t, width) })
+		do(t, ctx, "set the screen's size", chromedp.EmulateViewport(width, phoneHeight, chromedp.EmulatePortrait, chromedp.EmulateTouch))
+		t.Run(fmt.Sprint(width), func(t *testing.T) { pagesFit(t, ctx, base) })
 	}
 }
 
-func pagesFit(t *testing.T, width int64) {
-	ctx, base := phoneBrowser(t, width, phoneHeight)
+func pagesFit(t *testing.T, ctx context.Context, base string) {
 	alpha := fmt.Sprintf("/partners/%d", st.AlphaID)
 	public := []string{"/login", "/password/forgot", "/directory", "/directory/" + st.AlphaSlug}
 	partner := []string{alpha + "/clients", alpha + "/tier", alpha + "/team", alpha + "/confirmation-links", alpha + "/leads",
@@ -282,13 +283,25 @@ func TestBrowserTabletTargets(t *testing.T) {
 		if !run(t, ctx, chromedp.Evaluate[bool](`matchMedia("(pointer: coarse)").matches`)) {
 			t.Fatal("the emulated touch screen is not a coarse pointer")
 		}
-		for _, p := range []string{"/clients", "/renewals", "/tier", "/engagement"} {
-			do(t, ctx, "open "+p, chromedp.Navigate(alpha+p), chromedp.WaitVisible(sel(`nav.side`)))
-			fits(t, ctx, lang+": "+p)
-			if small := smallTargets(t, ctx); small != "" {
-				t.Errorf("%s: %s: targets under 44 px: %s", lang, p, small)
-			}
+		for _, p := range []string{alpha + "/clients", alpha + "/renewals", alpha + "/tier", alpha + "/engagement"} {
+			tabletPage(t, ctx, lang, p)
 		}
 		do(t, ctx, "sign out", chromedp.Submit(sel(`form[action="/logout"] button`)), chromedp.WaitVisible(sel(`input[name=email]`)))
+		do(t, ctx, "sign in as staff", append(signInAs(base, st.AdminEmail), chromedp.WaitVisible(sel(`nav.side`)))...)
+		for _, p := range []string{"/admin/partners", "/admin/partners/1", "/admin/tiers", "/admin/program"} {
+			tabletPage(t, ctx, lang, base+p)
+		}
+		do(t, ctx, "sign out", chromedp.Submit(sel(`form[action="/logout"] button`)), chromedp.WaitVisible(sel(`input[name=email]`)))
+	}
+}
+
+// tabletPage opens url and checks that it fits and that its targets are
+// 44 px.
+func tabletPage(t *testing.T, ctx context.Context, lang, url string) {
+	t.Helper()
+	do(t, ctx, "open "+url, chromedp.Navigate(url), chromedp.WaitVisible(sel(`nav.side`)))
+	fits(t, ctx, lang+": "+url)
+	if small := smallTargets(t, ctx); small != "" {
+		t.Errorf("%s: %s: targets under 44 px: %s", lang, url, small)
 	}
 }

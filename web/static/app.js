@@ -5,9 +5,9 @@
 (function () {
   "use strict";
 
-  // On a phone the side navigation and the account links fold away
-  // behind the menu button (app.css); without this script they stay on
-  // the page.
+  // Narrower than a laptop, the side navigation and the account links
+  // fold away behind the menu button (app.css); without this script
+  // they stay on the page.
   document.documentElement.classList.add("js");
   const menuButton = document.querySelector(".menu-button");
 
