@@ -76,6 +76,10 @@ func chrome(t *testing.T, exe string) context.Context {
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
 		chromedp.UserDataDir(t.TempDir()),
+		// A laptop's window: headless Chromium's own 800×600 is narrower
+		// than the layout's laptop width, where the side navigation
+		// folds behind the menu button (the phone tests set their size).
+		chromedp.WindowSize(1280, 900),
 	)
 	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
 	t.Cleanup(cancel)

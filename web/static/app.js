@@ -7,6 +7,22 @@
 (function () {
   "use strict";
 
+  // Narrower than a laptop, the side navigation and the account links
+  // fold away behind the menu button (app.css); without this script
+  // they stay on the page.
+  document.documentElement.classList.add("js");
+  const menuButton = document.querySelector(".menu-button");
+
+  function setMenu(open) {
+    if (!menuButton) return;
+    menuButton.setAttribute("aria-expanded", String(open));
+    document.documentElement.classList.toggle("menu-open", open);
+  }
+
+  menuButton?.addEventListener("click", function () {
+    setMenu(menuButton.getAttribute("aria-expanded") !== "true");
+  });
+
   // The page the panel was opened over, when it is not the client list:
   // closing the panel goes back to it.
   let returnTo = null;
@@ -154,6 +170,7 @@
       return;
     }
     if (e.key === "Escape") {
+      if (menuButton?.getAttribute("aria-expanded") === "true") { setMenu(false); menuButton.focus(); return; }
       const menu = document.querySelector("details.actions[open]");
       if (menu) { menu.removeAttribute("open"); menu.querySelector("summary").focus(); return; }
       // The panel is above anything else the page shows: the Escape that

@@ -6,6 +6,9 @@
 (function () {
   "use strict";
 
+  // A phone scrolls the chart inside its box: start at the latest months.
+  document.querySelectorAll("figure.chart").forEach(function (f) { f.scrollLeft = f.scrollWidth; });
+
   const slot = document.getElementById("month-slot");
   if (!slot) return;
 
