@@ -104,6 +104,7 @@ type Account struct {
 	Name         string
 	Role         Role
 	DigestEmails bool
+	Language     string        // a language code, or "" to follow the browser
 	Sessions     []SessionInfo // newest first
 }
 

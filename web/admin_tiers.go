@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode"
 
 	pd "github.com/partnerdesk/partnerdesk"
 	"github.com/partnerdesk/partnerdesk/store"
@@ -62,13 +63,22 @@ const previewShown = 100
 func amountText(currency string, minor int64) string { return csvMoney(currency, minor) }
 
 // parseAmount reads an amount typed in a form, in major units ("1,125",
-// "1125.50", "$1,125.00"), into minor units.
+// "1125.50", "$1,125.00", or in French "1 125,50 $US"), into minor units.
 func parseAmount(currency, s string) (int64, bool) {
-	s = strings.TrimSpace(s)
-	if sym, ok := currencySymbols[currency]; ok {
-		s = strings.TrimPrefix(s, sym)
+	s = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(s), currency))
+	// Drop the symbol and the digit grouping (spaces, in French).
+	s = strings.TrimFunc(s, func(r rune) bool { return !unicode.IsDigit(r) })
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsSpace(r) || r == '\u202f' {
+			return -1
+		}
+		return r
+	}, s)
+	// A comma is a decimal comma unless three digits end the amount after it.
+	if i := strings.LastIndexByte(s, ','); i >= 0 && !strings.Contains(s, ".") && len(s)-i-1 != 3 {
+		s = s[:i] + "." + s[i+1:]
 	}
-	s = strings.ReplaceAll(strings.TrimSpace(strings.TrimSuffix(s, currency)), ",", "")
+	s = strings.ReplaceAll(s, ",", "")
 	whole, frac, dot := strings.Cut(s, ".")
 	decimals := 2
 	if currency == "JPY" {

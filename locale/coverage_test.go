@@ -1,0 +1,343 @@
+package locale_test
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"text/template/parse"
+)
+
+// The templates whose words come from the catalogs.
+var templateDirs = []string{"../web/templates", "../email/templates"}
+
+// notYetTranslated are the templates still written in English only.
+var notYetTranslated = map[string]bool{
+	"../email/templates/_labels.tmpl":                  true,
+	"../email/templates/_layout.html":                  true,
+	"../email/templates/digest.html":                   true,
+	"../email/templates/digest.txt":                    true,
+	"../email/templates/invitation.html":               true,
+	"../email/templates/invitation.txt":                true,
+	"../email/templates/lead.html":                     true,
+	"../email/templates/lead.txt":                      true,
+	"../email/templates/password_reset.html":           true,
+	"../email/templates/password_reset.txt":            true,
+	"../web/templates/_dashboard.html":                 true,
+	"../web/templates/_directory.html":                 true,
+	"../web/templates/_panel.html":                     true,
+	"../web/templates/_tier.html":                      true,
+	"../web/templates/_tokens.html":                    true,
+	"../web/templates/account.html":                    true,
+	"../web/templates/admin_audit.html":                true,
+	"../web/templates/admin_certification.html":        true,
+	"../web/templates/admin_certification_revoke.html": true,
+	"../web/templates/admin_certifications.html":       true,
+	"../web/templates/admin_directory.html":            true,
+	"../web/templates/admin_outbox.html":               true,
+	"../web/templates/admin_outbox_message.html":       true,
+	"../web/templates/admin_partner.html":              true,
+	"../web/templates/admin_partner_confirm.html":      true,
+	"../web/templates/admin_partner_form.html":         true,
+	"../web/templates/admin_partner_tier.html":         true,
+	"../web/templates/admin_program.html":              true,
+	"../web/templates/admin_staff.html":                true,
+	"../web/templates/admin_staff_edit.html":           true,
+	"../web/templates/admin_team.html":                 true,
+	"../web/templates/admin_tiers.html":                true,
+	"../web/templates/audit.html":                      true,
+	"../web/templates/book.html":                       true,
+	"../web/templates/clients.html":                    true,
+	"../web/templates/confirm.html":                    true,
+	"../web/templates/confirmation_links.html":         true,
+	"../web/templates/directory.html":                  true,
+	"../web/templates/directory_profile.html":          true,
+	"../web/templates/end_services.html":               true,
+	"../web/templates/engagement.html":                 true,
+	"../web/templates/error.html":                      true,
+	"../web/templates/import.html":                     true,
+	"../web/templates/invite.html":                     true,
+	"../web/templates/leads.html":                      true,
+	"../web/templates/login.html":                      true,
+	"../web/templates/login_code.html":                 true,
+	"../web/templates/panel.html":                      true,
+	"../web/templates/partners.html":                   true,
+	"../web/templates/password_forgot.html":            true,
+	"../web/templates/password_reset.html":             true,
+	"../web/templates/people.html":                     true,
+	"../web/templates/profile.html":                    true,
+	"../web/templates/renewal.html":                    true,
+	"../web/templates/renewal_confirm.html":            true,
+	"../web/templates/renewals.html":                   true,
+	"../web/templates/sso_refused.html":                true,
+	"../web/templates/team.html":                       true,
+	"../web/templates/tier.html":                       true,
+	"../web/templates/tier_month.html":                 true,
+	"../web/templates/token_revoke.html":               true,
+	"../web/templates/tokens.html":                     true,
+	"../web/templates/two_factor.html":                 true,
+}
+
+// allowed are the words a template may write outside a message: the
+// brand, and codes that read the same in every language.
+var allowed = regexp.MustCompile(`\b(Partnerdesk|UTC|CSV|JSON|API|HTTP|OpenAPI|TOTP|SSO|OIDC|ID|URL|MRR|Stripe|mailto|https?|www|Email|e-mail|px)\b|&[a-zA-Z]+;|&#\d+;`)
+
+var letter = regexp.MustCompile(`\p{L}`)
+
+// seen are the messages a template or the Go code uses, with where.
+type seen map[string]string
+
+func parseTemplate(t *testing.T, path string) map[string]*parse.Tree {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := parse.New(filepath.Base(path))
+	tr.Mode = parse.SkipFuncCheck
+	trees := map[string]*parse.Tree{}
+	if _, err := tr.Parse(string(data), "{{", "}}", trees); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return trees
+}
+
+// walk collects a tree's text (actions as \x00) and the keys of its t calls.
+func walk(n parse.Node, text *strings.Builder, keys func(string)) {
+	switch n := n.(type) {
+	case *parse.ListNode:
+		if n == nil {
+			return
+		}
+		for _, c := range n.Nodes {
+			walk(c, text, keys)
+		}
+	case *parse.TextNode:
+		text.Write(n.Text)
+	case *parse.ActionNode:
+		text.WriteByte(0)
+		walk(n.Pipe, text, keys)
+	case *parse.PipeNode:
+		if n == nil {
+			return
+		}
+		for _, c := range n.Cmds {
+			walk(c, text, keys)
+		}
+	case *parse.CommandNode:
+		if len(n.Args) >= 2 {
+			if id, ok := n.Args[0].(*parse.IdentifierNode); ok && id.Ident == "t" {
+				if s, ok := n.Args[1].(*parse.StringNode); ok {
+					keys(s.Text)
+				}
+			}
+		}
+		for _, a := range n.Args {
+			walk(a, text, keys)
+		}
+	case *parse.IfNode:
+		walk(n.Pipe, text, keys)
+		walk(n.List, text, keys)
+		walk(n.ElseList, text, keys)
+	case *parse.RangeNode:
+		walk(n.Pipe, text, keys)
+		walk(n.List, text, keys)
+		walk(n.ElseList, text, keys)
+	case *parse.WithNode:
+		walk(n.Pipe, text, keys)
+		walk(n.List, text, keys)
+		walk(n.ElseList, text, keys)
+	case *parse.TemplateNode:
+		text.WriteByte(0)
+		walk(n.Pipe, text, keys)
+	}
+}
+
+var visibleAttr = regexp.MustCompile(`(?i)\s(title|aria-label|placeholder|alt|aria-description)\s*=\s*"([^"]*)"`)
+
+// words is what a reader sees of a template's text: outside tags (and
+// outside script and style), and in the attributes a reader sees or hears.
+func words(text string) []string {
+	var out []string
+	var b strings.Builder
+	for i := 0; i < len(text); {
+		if text[i] != '<' {
+			b.WriteByte(text[i])
+			i++
+			continue
+		}
+		end := strings.IndexByte(text[i:], '>')
+		if end < 0 {
+			end = len(text) - i - 1
+		}
+		tag := text[i : i+end+1]
+		for _, m := range visibleAttr.FindAllStringSubmatch(tag, -1) {
+			out = append(out, m[2])
+		}
+		i += end + 1
+		for _, raw := range []string{"script", "style"} {
+			if strings.HasPrefix(strings.ToLower(tag), "<"+raw) {
+				if j := strings.Index(text[i:], "</"+raw); j >= 0 {
+					i += j
+				}
+			}
+		}
+		out = append(out, b.String())
+		b.Reset()
+	}
+	out = append(out, b.String())
+	var res []string
+	for _, s := range out {
+		for _, f := range strings.Split(s, "\x00") {
+			if letter.MatchString(allowed.ReplaceAllString(f, "")) {
+				res = append(res, strings.TrimSpace(f))
+			}
+		}
+	}
+	return res
+}
+
+func templateKeys(t *testing.T, check bool) seen {
+	used := seen{}
+	for _, dir := range templateDirs {
+		err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			var text strings.Builder
+			for _, tr := range parseTemplate(t, path) {
+				walk(tr.Root, &text, func(k string) { used[k] = path })
+				text.WriteByte(0)
+			}
+			if check && !notYetTranslated[path] {
+				for _, w := range words(text.String()) {
+					t.Errorf("%s: words outside the catalog: %q", path, w)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return used
+}
+
+// goKeys are the messages the Go code prints: the formats of pd.Errorf
+// (the user's message of a domain error) and the keys of T calls.
+func goKeys(t *testing.T) seen {
+	used := seen{}
+	fset := token.NewFileSet()
+	err := filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if n := d.Name(); n != ".." && (strings.HasPrefix(n, ".") || n == "testdata") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		f, err := parser.ParseFile(fset, path, nil, 0)
+		if err != nil {
+			return err
+		}
+		root := f.Name.Name == "partnerdesk"
+		ast.Inspect(f, func(n ast.Node) bool {
+			call, ok := n.(*ast.CallExpr)
+			if !ok {
+				return true
+			}
+			arg := -1
+			switch fn := call.Fun.(type) {
+			case *ast.SelectorExpr:
+				if x, ok := fn.X.(*ast.Ident); ok && x.Name == "pd" && fn.Sel.Name == "Errorf" {
+					arg = 1
+				} else if fn.Sel.Name == "T" {
+					arg = 0
+				}
+			case *ast.Ident:
+				if root && fn.Name == "Errorf" {
+					arg = 1
+				}
+			}
+			if arg < 0 || len(call.Args) <= arg {
+				return true
+			}
+			if lit, ok := call.Args[arg].(*ast.BasicLit); ok && lit.Kind == token.STRING {
+				if s, err := strconv.Unquote(lit.Value); err == nil {
+					used[s] = fset.Position(lit.Pos()).String()
+				}
+			}
+			return true
+		})
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return used
+}
+
+// TestTemplatesSayNothingOutsideTheCatalog: every word a template writes
+// goes through t, and every message it asks for is in every language.
+func TestTemplatesSayNothingOutsideTheCatalog(t *testing.T) {
+	used := templateKeys(t, true)
+	files := readFiles(t)
+	for key, where := range used {
+		for name, f := range files {
+			if _, ok := f.Messages[key]; !ok && !*update {
+				t.Errorf("%s: message %q is not in %s", where, key, name)
+			}
+		}
+	}
+}
+
+// TestEveryMessageIsUsed keeps the catalogs free of messages nothing asks
+// for; with -update it adds new keys to en.json (their English is the
+// key) and drops unused ones everywhere.
+func TestEveryMessageIsUsed(t *testing.T) {
+	used := templateKeys(t, false)
+	for k, v := range goKeys(t) {
+		used[k] = v
+	}
+	files := readFiles(t)
+	for name, f := range files {
+		var unused []string
+		for key := range f.Messages {
+			if _, ok := used[key]; !ok {
+				unused = append(unused, key)
+			}
+		}
+		sort.Strings(unused)
+		if *update {
+			for _, k := range unused {
+				delete(f.Messages, k)
+			}
+			if name == "en.json" {
+				for k, where := range used {
+					if _, ok := f.Messages[k]; !ok && !strings.Contains(where, ".go:") {
+						f.Messages[k] = k
+					}
+				}
+			}
+			if err := os.WriteFile(name, canonical(f), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		for _, k := range unused {
+			t.Errorf("%s: %q is used nowhere", name, k)
+		}
+	}
+}
