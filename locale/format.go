@@ -140,6 +140,9 @@ func (l *Locale) ShortMonthYear(d pd.Date) string {
 	return l.date(l.format.ShortMonth, d.Time().Year(), d.Time().Month(), 1)
 }
 
+// MonthAbbr is a month's short name alone, for a chart's axis: "Jan", "janv.".
+func (l *Locale) MonthAbbr(d pd.Date) string { return l.format.ShortMonths[d.Time().Month()-1] }
+
 // MonthDay writes a day of any year: "Jan 15", "15 janv.".
 func (l *Locale) MonthDay(md pd.MonthDay) string {
 	return l.date(l.format.MonthDay, 0, md.Month, md.Day)

@@ -62,7 +62,6 @@ func LoadFS(fsys fs.FS) (*Set, error) {
 	}
 	s := &Set{byCode: map[string]*Locale{}}
 	b := catalog.NewBuilder(catalog.Fallback(language.English))
-	var files []*File
 	for _, n := range names {
 		f, err := ReadFile(fsys, n)
 		if err != nil {
@@ -80,7 +79,6 @@ func LoadFS(fsys fs.FS) (*Set, error) {
 				return nil, fmt.Errorf("language file %s: message %q: %w", n, key, err)
 			}
 		}
-		files = append(files, f)
 		l := &Locale{Code: f.Code, Name: f.Name, Tag: tag, format: f.Format, keys: map[string]bool{}}
 		for k := range f.Messages {
 			l.keys[k] = true

@@ -1,8 +1,10 @@
 package web
 
 import (
+	"html"
 	"html/template"
 	"net/http"
+	"net/url"
 	"strings"
 
 	pd "github.com/partnerdesk/partnerdesk"
@@ -40,7 +42,7 @@ func (s *Server) localeOf(r *http.Request) *locale.Locale {
 // dates in l.
 func localeFuncs(l *locale.Locale, all []*locale.Locale) template.FuncMap {
 	return template.FuncMap{
-		"t":          l.T,
+		"t":          func(key string, args ...any) template.HTML { return htmlMessage(l, key, args...) },
 		"lang":       func() string { return l.Code },
 		"languages":  func() []*locale.Locale { return all },
 		"money":      l.Money,
@@ -51,9 +53,26 @@ func localeFuncs(l *locale.Locale, all []*locale.Locale) template.FuncMap {
 		"monthYear":  l.MonthYear,
 		"shortMonth": l.ShortMonthYear,
 		"monthDay":   l.MonthDay,
+		"monthAbbr":  l.MonthAbbr,
 		// An int from a template (a count) to a number in words' format.
 		"count": func(n int) string { return l.Number(int64(n)) },
 	}
+}
+
+// textEscaper escapes a message for HTML text and double-quoted
+// attributes (every template quotes its attributes), leaving apostrophes
+// as they are written.
+var textEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&#34;")
+
+// htmlMessage is a message, escaped, for a page: a message passed as
+// another's argument is taken back to text first.
+func htmlMessage(l *locale.Locale, key string, args ...any) template.HTML {
+	for i, a := range args {
+		if h, ok := a.(template.HTML); ok {
+			args[i] = html.UnescapeString(string(h))
+		}
+	}
+	return template.HTML(textEscaper.Replace(l.T(key, args...)))
 }
 
 // setLanguage is the header's language switch: it keeps the choice in the
@@ -71,16 +90,18 @@ func (s *Server) setLanguage(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	http.Redirect(w, r, localPath(r.PostFormValue("next")), http.StatusSeeOther)
+	http.Redirect(w, r, backTo(r), http.StatusSeeOther)
 	return nil
 }
 
-// localPath is next when it is a path on this site, else the home page:
-// the switch never sends anyone elsewhere.
-func localPath(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") ||
-		strings.ContainsAny(next, "\r\n") {
+// backTo is the page the switch was used on, from the Referer (which the
+// site's same-origin referrer policy sends): the form itself names no
+// page, so that a page whose address holds a secret link does not repeat
+// it. Anything but a page of this site is the home page.
+func backTo(r *http.Request) string {
+	u, err := url.Parse(r.Referer())
+	if err != nil || u.Host != r.Host || !strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") {
 		return "/"
 	}
-	return next
+	return u.RequestURI()
 }

@@ -3,6 +3,7 @@ package web_test
 import (
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -16,6 +17,17 @@ func (u *user) getIn(accept, path string) string {
 	req, _ := http.NewRequest("GET", u.a.ts.URL+path, nil)
 	req.Header.Set("Accept-Language", accept)
 	return u.do(req)
+}
+
+// switchTo uses the header's language switch on the page from (its Referer).
+func (u *user) switchTo(lang, from string) {
+	u.a.t.Helper()
+	req, _ := http.NewRequest("POST", u.a.ts.URL+"/language", strings.NewReader(url.Values{"lang": {lang}, "csrf": {u.csrf}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if from != "" {
+		req.Header.Set("Referer", from)
+	}
+	u.do(req)
 }
 
 func htmlLang(body string) string {
@@ -42,7 +54,7 @@ func TestLanguageFollowsAccountThenCookieThenBrowser(t *testing.T) {
 
 		// The switch keeps the choice in a cookie (Max-Age, never Expires)
 		// and returns to the page; it never sends anyone off the site.
-		anon.post("/language", url.Values{"lang": {"en"}, "next": {"/directory?q=x"}})
+		anon.switchTo("en", a.ts.URL+"/directory?q=x")
 		if anon.status != http.StatusSeeOther || anon.location != "/directory?q=x" {
 			t.Fatalf("switch: %d to %q", anon.status, anon.location)
 		}
@@ -53,10 +65,10 @@ func TestLanguageFollowsAccountThenCookieThenBrowser(t *testing.T) {
 		if got := htmlLang(anon.getIn("fr", "/login")); got != "en" {
 			t.Errorf("with the cookie lang=en and Accept-Language fr: %q", got)
 		}
-		for _, next := range []string{"//evil.example/", "https://evil.example/", "/\\evil.example"} {
-			anon.post("/language", url.Values{"lang": {"fr"}, "next": {next}})
+		for _, from := range []string{"https://evil.example/x", "", "::not a url"} {
+			anon.switchTo("fr", from)
 			if anon.location != "/" {
-				t.Errorf("switch with next=%q went to %q", next, anon.location)
+				t.Errorf("switch from %q went to %q", from, anon.location)
 			}
 		}
 		anon.post("/language", url.Values{"lang": {"xx"}})
@@ -83,7 +95,7 @@ func TestLanguageFollowsAccountThenCookieThenBrowser(t *testing.T) {
 			t.Errorf("no choice, no cookie, browser en: %q", got)
 		}
 		// The header's switch, signed in, is the account's choice too.
-		u.post("/language", url.Values{"lang": {"fr"}, "next": {"/account"}})
+		u.switchTo("fr", a.ts.URL+"/account")
 		other := a.signIn(st.AlphaAdmin)
 		if got := htmlLang(other.getIn("en", "/account")); got != "fr" {
 			t.Errorf("the switch's choice did not follow the user to another session: %q", got)
@@ -97,4 +109,84 @@ func mustURL(s string) *url.URL {
 		panic(err)
 	}
 	return u
+}
+
+var (
+	frenchDate  = regexp.MustCompile(`\b\d{1,2} (janv\.|févr\.|mars|avr\.|mai|juin|juil\.|août|sept\.|oct\.|nov\.|déc\.) \d{4}\b`)
+	englishDate = regexp.MustCompile(`\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{1,2}, \d{4}\b`)
+	frenchMoney = regexp.MustCompile(`\d,\d\d\x{a0}\$US`)
+	usMoney     = regexp.MustCompile(`\$\d[\d,]*\.\d\d`)
+)
+
+// The partner's key pages and the public ones read as a French product
+// writes them: the seed's terms, money as 1 234,56 $US, dates as 1 déc. 2026,
+// a compact chart axis; no English date or amount is left.
+func TestFrenchPagesUseFrenchWordsMoneyAndDates(t *testing.T) {
+	st.Each(t, func(t *testing.T, e st.Engine) {
+		a := refreshed(t, e)
+		u := a.signIn(st.AlphaAdmin)
+		u.post("/account/language", url.Values{"language": {"fr"}})
+		for _, c := range []struct {
+			path  string
+			words []string
+			money bool
+			date  bool
+		}{
+			{clientsURL(st.AlphaID), []string{"Tableau de bord", "Alertes", "de renouvellement à venir", "Mettre fin aux services", "Indice d'engagement sur la plateforme", "Équipe"}, true, false},
+			{"/partners/1/tier", []string{"Niveau attribué", "Crédit de niveau vendu au fil du temps", "Répartition totale du crédit de niveau vendu", "Nouveau crédit"}, true, true},
+			{"/partners/1/renewals", []string{"Renouvellements", "Date de renouvellement", "Conditions proposées"}, true, true},
+			{"/partners/1/team", []string{"Équipe", "Responsable Partenaires"}, false, false},
+		} {
+			body := u.get(c.path)
+			if u.status != http.StatusOK || htmlLang(body) != "fr" {
+				t.Fatalf("%s: %d, lang %q", c.path, u.status, htmlLang(body))
+			}
+			for _, w := range c.words {
+				if !strings.Contains(body, w) {
+					t.Errorf("%s lacks %q", c.path, w)
+				}
+			}
+			if c.money && (!frenchMoney.MatchString(body) || usMoney.MatchString(body)) {
+				t.Errorf("%s: money is not written the French way: %v", c.path, usMoney.FindAllString(body, 3))
+			}
+			if c.date && !frenchDate.MatchString(body) {
+				t.Errorf("%s: no French date", c.path)
+			}
+			if m := englishDate.FindAllString(body, 3); m != nil {
+				t.Errorf("%s: English dates %v", c.path, m)
+			}
+		}
+		// The chart's axis is compact: "1 M$", "250 k$".
+		if axis := regexp.MustCompile(`text-anchor="end" aria-hidden="true">([^<]*)<`).FindAllStringSubmatch(u.get("/partners/1/tier"), -1); len(axis) == 0 ||
+			!strings.HasSuffix(axis[len(axis)-1][1], "$") || strings.Contains(axis[len(axis)-1][1], ",00") {
+			t.Errorf("the chart's axis: %v", axis)
+		}
+
+		anon := a.anon()
+		for path, words := range map[string][]string{
+			"/login":     {"Se connecter", "Mot de passe oublié ?"},
+			"/directory": {"Annuaire des partenaires"},
+		} {
+			body := anon.getIn("fr-FR,fr;q=0.9", path)
+			for _, w := range words {
+				if !strings.Contains(body, w) {
+					t.Errorf("%s in French lacks %q", path, w)
+				}
+			}
+		}
+	})
+}
+
+// CSV exports stay machine-readable whatever the language.
+func TestCSVExportsDoNotFollowTheLanguage(t *testing.T) {
+	st.Each(t, func(t *testing.T, e st.Engine) {
+		a := newApp(t, e, web.Config{})
+		en := a.signIn(st.AlphaAdmin)
+		want := en.get(clientsURL(st.AlphaID) + ".csv")
+		fr := a.signIn(st.AlphaAdmin)
+		fr.post("/account/language", url.Values{"language": {"fr"}})
+		if got := fr.get(clientsURL(st.AlphaID) + ".csv"); got != want || !strings.Contains(got, ".") {
+			t.Errorf("the French export differs:\n%s\n---\n%s", got, want)
+		}
+	})
 }

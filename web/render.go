@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/rand"
 	"fmt"
+	"html"
 	"html/template"
 	"io/fs"
 	"net/http"
@@ -25,7 +26,6 @@ type view struct {
 	Nav       string // the menu entry to highlight
 	Data      any
 	Lang      *locale.Locale // the language the page is in
-	Path      string         // the page's own address, for the language switch to return to
 }
 
 // parseTemplates parses each page with the shared layout and partials,
@@ -48,7 +48,16 @@ func parseTemplates(locales *locale.Set) (map[string]map[string]*template.Templa
 			if strings.HasPrefix(name, "_") {
 				continue
 			}
-			t, err := template.New(name).Funcs(funcs).Funcs(lf).ParseFS(templateFS, append([]string{f}, shared...)...)
+			var t *template.Template
+			// include writes a label template (a relationship, a status)
+			// as text, for a message to take as an argument.
+			include := func(name string, data any) (string, error) {
+				var b strings.Builder
+				err := t.ExecuteTemplate(&b, name, data)
+				return html.UnescapeString(strings.TrimSpace(b.String())), err
+			}
+			t, err = template.New(name).Funcs(funcs).Funcs(lf).Funcs(template.FuncMap{"include": include}).
+				ParseFS(templateFS, append([]string{f}, shared...)...)
 			if err != nil {
 				return nil, fmt.Errorf("parse template %s: %w", name, err)
 			}
@@ -72,7 +81,6 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, name string, dat
 		v.Program.Currency = "USD"
 	}
 	v.Lang = s.localeOf(r)
-	v.Path = r.URL.RequestURI()
 	page := s.pages[v.Lang.Code][name]
 	var buf bytes.Buffer
 	root := "layout"
