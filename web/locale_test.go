@@ -82,6 +82,10 @@ func TestLanguageFollowsAccountThenCookieThenBrowser(t *testing.T) {
 		if u.status != http.StatusSeeOther {
 			t.Fatalf("save language: %d", u.status)
 		}
+		if body := u.get("/account"); !strings.Contains(body, `<option value="fr" lang="fr" selected>Français</option>`) ||
+			!strings.Contains(body, "Votre langue est enregistrée.") && !strings.Contains(body, "Langue") {
+			t.Errorf("the account page does not show the choice:\n%s", mainText(body))
+		}
 		u.c.Jar.SetCookies(mustURL(a.ts.URL), []*http.Cookie{{Name: "lang", Value: "en", Path: "/"}})
 		if got := htmlLang(u.getIn("en", "/account")); got != "fr" {
 			t.Errorf("the account's choice fr, cookie and browser en: %q", got)
