@@ -197,6 +197,19 @@ func goKeys(t *testing.T) seen {
 		}
 		root := f.Name.Name == "partnerdesk"
 		ast.Inspect(f, func(n ast.Node) bool {
+			// A fixed message of a domain error, kept in a msg… constant.
+			if spec, ok := n.(*ast.ValueSpec); ok {
+				for i, name := range spec.Names {
+					if strings.HasPrefix(name.Name, "msg") && i < len(spec.Values) {
+						if lit, ok := spec.Values[i].(*ast.BasicLit); ok && lit.Kind == token.STRING {
+							if s, err := strconv.Unquote(lit.Value); err == nil {
+								used[s] = fset.Position(lit.Pos()).String()
+							}
+						}
+					}
+				}
+				return true
+			}
 			call, ok := n.(*ast.CallExpr)
 			if !ok {
 				return true
@@ -210,7 +223,7 @@ func goKeys(t *testing.T) seen {
 					arg = 0
 				}
 			case *ast.Ident:
-				if root && fn.Name == "Errorf" {
+				if root && fn.Name == "Errorf" || fn.Name == "notFound" {
 					arg = 1
 				}
 			}
@@ -246,6 +259,20 @@ func TestTemplatesSayNothingOutsideTheCatalog(t *testing.T) {
 	}
 }
 
+// TestGoMessagesAreInEveryCatalog: the message of every domain error
+// (pd.Errorf's format, a msg… constant) is in every language, since the
+// pages print it in the user's.
+func TestGoMessagesAreInEveryCatalog(t *testing.T) {
+	files := readFiles(t)
+	for key, where := range goKeys(t) {
+		for name, f := range files {
+			if _, ok := f.Messages[key]; !ok && !*update {
+				t.Errorf("%s: message %q is not in %s", where, key, name)
+			}
+		}
+	}
+}
+
 // TestEveryMessageIsUsed keeps the catalogs free of messages nothing asks
 // for; with -update it adds new keys to en.json (their English is the
 // key) and drops unused ones everywhere.
@@ -272,7 +299,7 @@ func TestEveryMessageIsUsed(t *testing.T) {
 				delete(f.Messages, k)
 			}
 			if name == "en.json" {
-				for k := range inTemplates {
+				for k := range used {
 					if _, ok := f.Messages[k]; !ok {
 						f.Messages[k] = k
 					}

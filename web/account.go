@@ -60,7 +60,7 @@ func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, code int,
 func (s *Server) saveAccountName(w http.ResponseWriter, r *http.Request) error {
 	name := r.PostFormValue("name")
 	if err := s.db.SetAccountName(r.Context(), name); pd.ErrorCode(err) == pd.EInvalid {
-		return s.renderAccount(w, r, http.StatusBadRequest, &accountView{Form: "name", Error: pd.ErrorMessage(err), Name: name})
+		return s.renderAccount(w, r, http.StatusBadRequest, &accountView{Form: "name", Error: s.errorText(r, err), Name: name})
 	} else if err != nil {
 		return err
 	}
@@ -115,7 +115,7 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
 		w.Header().Set("Retry-After", fmt.Sprint(int(busyRetryAfter.Seconds())))
 		return refuse(http.StatusServiceUnavailable, "busy", "")
 	case pd.ErrorCode(err) == pd.EInvalid:
-		return refuse(http.StatusBadRequest, "", pd.ErrorMessage(err))
+		return refuse(http.StatusBadRequest, "", s.errorText(r, err))
 	case err != nil:
 		return err
 	}

@@ -108,7 +108,7 @@ func (s *Server) saveProgram(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		pv := programFormOf(p)
-		pv.Horizon, pv.Deadline, pv.Error = r.PostFormValue("renewal_horizon_days"), r.PostFormValue("decision_deadline_days"), pd.ErrorMessage(err)
+		pv.Horizon, pv.Deadline, pv.Error = r.PostFormValue("renewal_horizon_days"), r.PostFormValue("decision_deadline_days"), s.errorText(r, err)
 		if _, sent := r.PostForm["digest_days"]; sent {
 			pv.Digest = r.PostFormValue("digest_days")
 		}

@@ -273,7 +273,7 @@ func (s *Server) assignTier(w http.ResponseWriter, r *http.Request) error {
 		if pd.ErrorCode(err) != pd.EInvalid {
 			return err
 		}
-		return s.renderTierForm(w, r, http.StatusBadRequest, &tierFormView{Tier: a.Tier, Reason: a.Reason, Error: pd.ErrorMessage(err)})
+		return s.renderTierForm(w, r, http.StatusBadRequest, &tierFormView{Tier: a.Tier, Reason: a.Reason, Error: s.errorText(r, err)})
 	}
 	p, _, err := s.db.AdminPartner(r.Context(), id)
 	if err != nil {

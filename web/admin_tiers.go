@@ -228,7 +228,7 @@ func (s *Server) previewTiers(w http.ResponseWriter, r *http.Request) error {
 		if pd.ErrorCode(ferr) != pd.EInvalid {
 			return ferr
 		}
-		tv.Error = pd.ErrorMessage(ferr)
+		tv.Error = s.errorText(r, ferr)
 		return s.renderAdmin(w, r, http.StatusBadRequest, "tiers", "admin_tiers", tv)
 	}
 	if tv.Preview.Refreshed {
@@ -302,7 +302,7 @@ func (s *Server) saveTiers(w http.ResponseWriter, r *http.Request) error {
 		if verr != nil {
 			return verr
 		}
-		tv.Error = pd.ErrorMessage(err)
+		tv.Error = s.errorText(r, err)
 		return s.renderAdmin(w, r, http.StatusBadRequest, "tiers", "admin_tiers", tv)
 	}
 	http.Redirect(w, r, "/admin/tiers?notice=saved", http.StatusSeeOther)

@@ -99,7 +99,7 @@ func (s *Server) createLink(w http.ResponseWriter, r *http.Request) error {
 		_, tok, err = s.db.CreateConfirmationLink(r.Context(), nl)
 	}
 	if pd.ErrorCode(err) == pd.EInvalid {
-		return s.renderLinks(w, r, &linksView{Error: pd.ErrorMessage(err), Form: nl}, http.StatusBadRequest)
+		return s.renderLinks(w, r, &linksView{Error: s.errorText(r, err), Form: nl}, http.StatusBadRequest)
 	} else if err != nil {
 		return err
 	}

@@ -166,6 +166,12 @@ func TestFrenchPagesUseFrenchWordsMoneyAndDates(t *testing.T) {
 			t.Errorf("the chart's axis: %v", axis)
 		}
 
+		// A domain error's message is in the page's language too.
+		if body := u.get(clientsURL(st.AlphaID) + "?page=x"); u.status != http.StatusBadRequest ||
+			!strings.Contains(body, "La page doit être un nombre entier à partir de 1.") {
+			t.Errorf("a French error page: %d\n%s", u.status, mainText(body))
+		}
+
 		anon := a.anon()
 		for path, words := range map[string][]string{
 			"/login":     {"Se connecter", "Mot de passe oublié ?"},
