@@ -219,12 +219,22 @@ func goKeys(t *testing.T) seen {
 			case *ast.SelectorExpr:
 				if x, ok := fn.X.(*ast.Ident); ok && x.Name == "pd" && fn.Sel.Name == "Errorf" {
 					arg = 1
+				} else if ok && x.Name == "pd" && fn.Sel.Name == "Problemf" {
+					arg = 3
+				} else if fn.Sel.Name == "fail" {
+					// A record's problem (ingest.go's checker).
+					arg = 1
+				} else if fn.Sel.Name == "problem" && len(call.Args) > 3 {
+					// A load's problem (store's Ingest).
+					arg = 3
 				} else if fn.Sel.Name == "T" {
 					arg = 0
 				}
 			case *ast.Ident:
 				if root && fn.Name == "Errorf" || fn.Name == "notFound" {
 					arg = 1
+				} else if root && fn.Name == "Problemf" || fn.Name == "rowProblemf" {
+					arg = map[string]int{"Problemf": 3, "rowProblemf": 2}[fn.Name]
 				}
 			}
 			if arg < 0 || len(call.Args) <= arg {

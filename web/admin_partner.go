@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	pd "github.com/partnerdesk/partnerdesk"
+	"github.com/partnerdesk/partnerdesk/locale"
 	"github.com/partnerdesk/partnerdesk/store"
 )
 
@@ -124,7 +125,7 @@ func (s *Server) formProblems(w http.ResponseWriter, r *http.Request, err error,
 	fv.Problems, fv.ProblemCount = map[string]string{}, be.Count()
 	for _, p := range be.Problems {
 		if _, seen := fv.Problems[p.Field]; !seen {
-			fv.Problems[p.Field] = p.Reason
+			fv.Problems[p.Field] = problemText(s.localeOf(r), p)
 		}
 	}
 	return s.renderPartnerForm(w, r, http.StatusUnprocessableEntity, fv)
@@ -281,4 +282,12 @@ func (s *Server) assignTier(w http.ResponseWriter, r *http.Request) error {
 	}
 	_ = a.CheckReason() // the reason as it will be stored
 	return s.confirmPartner(w, r, &partnerConfirmView{Partner: p, Action: "tier", Before: before, After: after, Reason: a.Reason})
+}
+
+// problemText is p's reason in l.
+func problemText(l *locale.Locale, p pd.Problem) string {
+	if p.Format == "" {
+		return p.Reason
+	}
+	return l.T(p.Format, p.MessageArgs()...)
 }

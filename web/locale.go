@@ -54,6 +54,13 @@ func localeFuncs(l *locale.Locale, all []*locale.Locale) template.FuncMap {
 		"shortMonth": l.ShortMonthYear,
 		"monthDay":   l.MonthDay,
 		"monthAbbr":  l.MonthAbbr,
+		// A problem's reason: its message and arguments when it has them.
+		"reason": func(format string, args []any, fallback string) template.HTML {
+			if format == "" {
+				return htmlMessage(l, "%s", fallback)
+			}
+			return htmlMessage(l, format, args...)
+		},
 		// An int from a template (a count) to a number in words' format.
 		"count": func(n int) string { return l.Number(int64(n)) },
 	}
