@@ -68,6 +68,9 @@ type ConfirmationLink struct {
 	ExpiresAt       time.Time
 	AnsweredAt      *time.Time
 	Reason          string // the client's reason for a rejection
+	// EmailedTo is the address the link was emailed to at its creation,
+	// and EmailedName its contact's name; "" when the partner copied it.
+	EmailedTo, EmailedName string
 	// CreditFrom and CreditTo bound the days whose billing events the
 	// confirmed link credits, both included.
 	CreditFrom, CreditTo Date
@@ -87,6 +90,11 @@ type NewConfirmationLink struct {
 	// ExpiryDays is how long the client has to answer; 0 means the
 	// program's setting.
 	ExpiryDays int
+	// The link is emailed, at once, to ContactID (one of the client's
+	// contacts) or to EmailTo: for a client, the address of one of its
+	// contacts; for a prospect, any address. Neither: it is not emailed.
+	ContactID int64
+	EmailTo   string
 }
 
 // PublicLink is everything the public page shows of a link: the partner's

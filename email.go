@@ -8,6 +8,7 @@ const (
 	EmailInvitation = "invitation"
 	EmailDigest     = "digest"
 	EmailLead       = "lead"
+	EmailLink       = "confirmation_link"
 )
 
 // Outbox statuses: queued until a worker delivers it (sent) or gives up
@@ -57,6 +58,19 @@ type Mailer interface {
 	Invitation(n InvitationNotice, token string) (Email, error)
 	Digest(d Digest) (Email, error)
 	Lead(n LeadNotice) (Email, error)
+	ConfirmationLink(n LinkNotice, token string) (Email, error)
+}
+
+// LinkNotice is what the email of a confirmation link tells the client's
+// contact: the partner, the products and services, when the link expires.
+type LinkNotice struct {
+	To, ToName string
+	Partner    string
+	Program    string
+	Products   []LinkProduct
+	Services   string
+	Expires    time.Time
+	Language   string // the sender's: the client has no account to choose one
 }
 
 // LeadNotice is what the email of a lead tells the partner: the lead, as

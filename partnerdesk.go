@@ -62,17 +62,21 @@ type Principal struct {
 type TokenScope string
 
 const (
-	ScopeIngest TokenScope = "ingest" // program-wide writes, no reads
-	ScopeRead   TokenScope = "read"   // one partner's data, read-only
+	ScopeIngest  TokenScope = "ingest"  // program-wide writes, no reads
+	ScopeRead    TokenScope = "read"    // one partner's data, read-only
+	ScopePartner TokenScope = "partner" // one partner's data, and creating its confirmation links
 )
 
 // Valid reports whether s is a known scope.
-func (s TokenScope) Valid() bool { return s == ScopeIngest || s == ScopeRead }
+func (s TokenScope) Valid() bool { return s == ScopeIngest || s == ScopeRead || s == ScopePartner }
+
+// Reads reports whether a token of scope s reads one partner's data.
+func (s TokenScope) Reads() bool { return s == ScopeRead || s == ScopePartner }
 
 // PartnerBound reports whether p is confined to one partner: a partner
-// user, or a read token.
+// user, or a read or partner token.
 func (p *Principal) PartnerBound() bool {
-	return p.Role.IsPartner() || p.TokenID != 0 && p.Scope == ScopeRead
+	return p.Role.IsPartner() || p.TokenID != 0 && p.Scope.Reads()
 }
 
 type ctxKey int

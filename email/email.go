@@ -27,7 +27,7 @@ import (
 var templateFS embed.FS
 
 // kinds are the messages there are templates for.
-var kinds = []string{pd.EmailReset, pd.EmailInvitation, pd.EmailDigest, pd.EmailLead}
+var kinds = []string{pd.EmailReset, pd.EmailInvitation, pd.EmailDigest, pd.EmailLead, pd.EmailLink}
 
 // Composer renders the emails, with links on a public base URL, each in
 // its recipient's language (their account's choice, else the default).
@@ -202,4 +202,13 @@ func (c *Composer) Lead(n pd.LeadNotice) (pd.Email, error) {
 		pd.LeadNotice
 		Link string
 	}{n, c.URL(fmt.Sprintf("/partners/%d/leads", n.Lead.PartnerID))})
+}
+
+// ConfirmationLink renders a confirmation link for the client's contact,
+// with the public page's link.
+func (c *Composer) ConfirmationLink(n pd.LinkNotice, token string) (pd.Email, error) {
+	return c.render(pd.EmailLink, pd.User{Email: n.To, Name: n.ToName, Language: n.Language}, struct {
+		pd.LinkNotice
+		Link string
+	}{n, c.URL("/confirm/" + url.PathEscape(token))})
 }

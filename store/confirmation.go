@@ -106,7 +106,10 @@ func validDomain(d string) bool {
 // it with its token, which is not stored and cannot be shown again. A
 // partner admin may create one for any of the partner's clients; an
 // employee for the clients assigned to them. Either may name a prospect.
-func (db *DB) CreateConfirmationLink(ctx context.Context, nl pd.NewConfirmationLink) (*pd.ConfirmationLink, string, error) {
+// A link with a recipient (nl.ContactID or nl.EmailTo) has its email,
+// rendered by m, queued in the same transaction: the token exists only
+// now, so the email cannot be sent later.
+func (db *DB) CreateConfirmationLink(ctx context.Context, m pd.Mailer, nl pd.NewConfirmationLink) (*pd.ConfirmationLink, string, error) {
 	tok := randomToken()
 	var created []pd.ConfirmationLink
 	err := db.update(ctx, func(t *tx) error {
@@ -142,12 +145,16 @@ func (db *DB) CreateConfirmationLink(ctx context.Context, nl pd.NewConfirmationL
 			}
 			clientID, subject = sql.NullInt64{Int64: c.ID, Valid: true}, c.Name
 		}
+		to, err := linkRecipient(ctx, t, clientID.Int64, nl)
+		if err != nil {
+			return err
+		}
 		userID, _ := actor(ctx)
 		id, err := t.insert(ctx, `INSERT INTO confirmation_links (partner_id, client_id, prospect_name, prospect_domain, services,
-				expected_mrr, token_hash, status, created_by, created_at, expires_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)`,
+				expected_mrr, token_hash, status, created_by, created_at, expires_at, emailed_to, emailed_name)
+			VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?)`,
 			partnerID, clientID, nl.ProspectName, nl.ProspectDomain, nl.Services, nl.ExpectedMRR, hashToken(tok),
-			userID, t.now, t.now.Add(time.Duration(nl.ExpiryDays)*24*time.Hour))
+			userID, t.now, t.now.Add(time.Duration(nl.ExpiryDays)*24*time.Hour), to.Email, to.Name)
 		if err != nil {
 			return fmt.Errorf("create confirmation link: %w", err)
 		}
@@ -160,8 +167,10 @@ func (db *DB) CreateConfirmationLink(ctx context.Context, nl pd.NewConfirmationL
 		if err := audit(ctx, t, partnerID, "confirmation_link_created", "confirmation_link", fmt.Sprint(id), subject); err != nil {
 			return err
 		}
-		created, err = links(ctx, t, "l.partner_id = ? AND l.id = ?", partnerID, "", id)
-		return err
+		if created, err = links(ctx, t, "l.partner_id = ? AND l.id = ?", partnerID, "", id); err != nil || to.Email == "" {
+			return err
+		}
+		return emailLink(ctx, t, m, created[0], prog, tok)
 	})
 	if err != nil {
 		return nil, "", err
@@ -169,11 +178,20 @@ func (db *DB) CreateConfirmationLink(ctx context.Context, nl pd.NewConfirmationL
 	return &created[0], tok, nil
 }
 
-// linkPartner is the partner a new link belongs to: a partner user's, or,
-// for an ingest token (the vendor's systems, program-wide writers), the
-// partner the API path names.
+// linkPartner is the partner a new link belongs to: a partner user's; a
+// partner token's, which no other write may take; or, for an ingest token
+// (the vendor's systems, program-wide writers), the partner the API path
+// names.
 func linkPartner(ctx context.Context, t *tx) (int64, error) {
 	p := pd.PrincipalFrom(ctx)
+	if p != nil && p.TokenID != 0 && p.Scope == pd.ScopePartner {
+		// The path named this partner: the web checked it, as it does for
+		// a read token.
+		if p.PartnerID == 0 || pd.ViewedPartnerFrom(ctx) != p.PartnerID {
+			return 0, pd.Errorf(pd.ENotFound, "Partner not found.")
+		}
+		return p.PartnerID, nil
+	}
 	if p == nil || p.TokenID == 0 || p.Scope != pd.ScopeIngest {
 		return partnerScope(ctx, t, true)
 	}
@@ -245,7 +263,7 @@ func links(ctx context.Context, t *tx, where string, partnerID int64, status pd.
 	args := append([]any{t.now, today, partnerID}, more...)
 	q := `SELECT l.id, l.partner_id, p.name, COALESCE(l.client_id, 0), COALESCE(c.account_id, ''), COALESCE(c.name, l.prospect_name), l.prospect_domain,
 			l.services, l.expected_mrr, ` + linkStatusSQL + ` AS status, COALESCE(u.name, ''), l.created_at, l.expires_at, l.answered_at,
-			l.reason, l.credit_from, l.credit_to
+			l.reason, l.credit_from, l.credit_to, l.emailed_to, l.emailed_name
 		FROM confirmation_links l JOIN partners p ON p.id = l.partner_id
 		LEFT JOIN clients c ON c.id = l.client_id LEFT JOIN users u ON u.id = l.created_by
 		WHERE ` + where
@@ -266,7 +284,8 @@ func links(ctx context.Context, t *tx, where string, partnerID int64, status pd.
 		var answered sql.NullTime
 		var from, to sql.Null[pd.Date]
 		if err := rows.Scan(&l.ID, &l.PartnerID, &l.PartnerName, &l.ClientID, &l.ClientAccountID, &l.ClientName, &l.ProspectDomain, &l.Services,
-			&l.ExpectedMRR, &status, &l.CreatedBy, &l.CreatedAt, &l.ExpiresAt, &answered, &l.Reason, &from, &to); err != nil {
+			&l.ExpectedMRR, &status, &l.CreatedBy, &l.CreatedAt, &l.ExpiresAt, &answered, &l.Reason, &from, &to,
+			&l.EmailedTo, &l.EmailedName); err != nil {
 			return nil, err
 		}
 		l.Status, l.CreditFrom, l.CreditTo = pd.LinkStatus(status), from.V, to.V

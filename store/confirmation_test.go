@@ -18,7 +18,7 @@ func newLink(t *testing.T, db *store.DB, ctx context.Context, nl pd.NewConfirmat
 	if nl.Products == nil {
 		nl.Products = []pd.LinkProduct{{Code: "sales-pro", Quantity: 3}}
 	}
-	l, tok, err := db.CreateConfirmationLink(ctx, nl)
+	l, tok, err := db.CreateConfirmationLink(ctx, nil, nl)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,13 +166,13 @@ func TestConfirmationLinksStayWithTheirPartner(t *testing.T) {
 			t.Errorf("Beta lists %+v", ls)
 		}
 		// Another partner's client is not found, as one that does not exist.
-		if _, _, err := db.CreateConfirmationLink(beta, pd.NewConfirmationLink{ClientID: st.Northwind,
+		if _, _, err := db.CreateConfirmationLink(beta, nil, pd.NewConfirmationLink{ClientID: st.Northwind,
 			Products: []pd.LinkProduct{{Code: "sales-pro", Quantity: 1}}}); pd.ErrorCode(err) != pd.ENotFound {
 			t.Errorf("Beta links Alpha's client: %v", err)
 		}
 		// An employee links the clients assigned to them only.
 		for id, want := range map[int64]string{st.Initech: "", st.Northwind: pd.EForbidden} {
-			_, _, err := db.CreateConfirmationLink(as(alphaEmployee, 0), pd.NewConfirmationLink{ClientID: id,
+			_, _, err := db.CreateConfirmationLink(as(alphaEmployee, 0), nil, pd.NewConfirmationLink{ClientID: id,
 				Products: []pd.LinkProduct{{Code: "sales-pro", Quantity: 1}}})
 			if pd.ErrorCode(err) != want {
 				t.Errorf("employee links client %d: %v", id, err)

@@ -127,6 +127,9 @@ func (failingMailer) Invitation(pd.InvitationNotice, string) (pd.Email, error) {
 }
 func (failingMailer) Digest(pd.Digest) (pd.Email, error)   { return pd.Email{}, errNoTemplates }
 func (failingMailer) Lead(pd.LeadNotice) (pd.Email, error) { return pd.Email{}, errNoTemplates }
+func (failingMailer) ConfirmationLink(pd.LinkNotice, string) (pd.Email, error) {
+	return pd.Email{}, errNoTemplates
+}
 
 // An invitation whose email cannot be queued is not stored either.
 func TestInvitationAndItsEmailCommitTogether(t *testing.T) {

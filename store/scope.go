@@ -30,7 +30,7 @@ func partnerScope(ctx context.Context, t *tx, write bool) (int64, error) {
 	if p == nil {
 		return 0, pd.Errorf(pd.EUnauthorized, "Please sign in.")
 	}
-	if p.TokenID != 0 && (write || p.Scope != pd.ScopeRead) {
+	if p.TokenID != 0 && (write || !p.Scope.Reads()) {
 		return 0, pd.Errorf(pd.EForbidden, "This API token may not do this: a read token reads one partner's data, an ingest token only writes.")
 	}
 	if p.PartnerBound() {

@@ -58,9 +58,9 @@ func (db *DB) CreateToken(ctx context.Context, nt NewToken) (*Token, string, err
 	case nt.Name == "" || len(nt.Name) > 200:
 		return nil, "", pd.Errorf(pd.EInvalid, "A token needs a name of at most 200 characters, saying what uses it.")
 	case !nt.Scope.Valid():
-		return nil, "", pd.Errorf(pd.EInvalid, "The scope must be ingest or read.")
-	case nt.Scope == pd.ScopeRead && nt.PartnerID == 0 && nt.PartnerExternalID == "":
-		return nil, "", pd.Errorf(pd.EInvalid, "A read token reads one partner's data: choose the partner.")
+		return nil, "", pd.Errorf(pd.EInvalid, "The scope must be ingest, read or partner.")
+	case nt.Scope.Reads() && nt.PartnerID == 0 && nt.PartnerExternalID == "":
+		return nil, "", pd.Errorf(pd.EInvalid, "A %s token reads one partner's data: choose the partner.", nt.Scope)
 	case nt.Scope == pd.ScopeIngest && (nt.PartnerID != 0 || nt.PartnerExternalID != ""):
 		return nil, "", pd.Errorf(pd.EInvalid, "An ingest token writes program-wide data: it has no partner.")
 	}
@@ -170,7 +170,7 @@ func (db *DB) TokenPrincipal(ctx context.Context, secret string) (*pd.Principal,
 	var partnerID sql.NullInt64
 	var used sql.NullTime
 	err := db.view(ctx, func(t *tx) error {
-		// A deactivated partner's read tokens stop with its users.
+		// A deactivated partner's read and partner tokens stop with its users.
 		return t.queryRow(ctx, `SELECT k.id, k.name, k.scope, k.partner_id, k.last_used_at FROM api_tokens k
 			LEFT JOIN partners p ON p.id = k.partner_id
 			WHERE k.token_hash = ? AND k.revoked_at IS NULL AND p.deactivated_at IS NULL`, hashToken(secret)).

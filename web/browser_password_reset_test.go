@@ -1,21 +1,13 @@
 package web_test
 
 import (
-	"context"
-	"io"
-	"log/slog"
-	"net/http/httptest"
-	"net/mail"
 	"regexp"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/partnerdesk/partnerdesk/email"
-	"github.com/partnerdesk/partnerdesk/email/emailtest"
 	st "github.com/partnerdesk/partnerdesk/store/storetest"
-	"github.com/partnerdesk/partnerdesk/web"
 )
 
 // Forgot password, in a browser: the email reaches the test's SMTP
@@ -25,28 +17,8 @@ func TestBrowserPasswordResetByEmail(t *testing.T) {
 	exe := chromium(t)
 	db := st.OpenSQLite(t, st.Clock)
 	st.Load(t, db)
-	ts := httptest.NewUnstartedServer(nil)
-	base := "http://" + ts.Listener.Addr().String()
-	srv, err := web.New(db, web.Config{PasswordParams: st.PasswordParams, BaseURL: base, MailDelivery: true},
-		slog.New(slog.NewTextHandler(io.Discard, nil)), st.Clock)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts.Config.Handler = srv
-	ts.Start()
-	t.Cleanup(ts.Close)
-	mailbox := emailtest.Start(t, emailtest.Options{})
-	sender, err := email.NewSMTP(mailbox.URL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	wctx, stop := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		(&email.Worker{DB: db, Sender: sender, From: &mail.Address{Name: "Test Program", Address: "partners@vendor.test"}, Poll: 20 * time.Millisecond}).Run(wctx)
-	}()
-	t.Cleanup(func() { stop(); <-done })
+	a, mailbox := mailingApp(t, db)
+	base := a.ts.URL
 	ctx := chrome(t, exe)
 
 	do(t, ctx, "ask for a reset link",

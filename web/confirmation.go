@@ -19,8 +19,13 @@ type linksView struct {
 	Links   []pd.ConfirmationLink
 	Status  pd.LinkStatus
 	Clients []pd.Client
-	// Created is the new link's address, shown once.
+	// Contacts are the listed clients' contacts, by client, whom a new
+	// link can be emailed to.
+	Contacts map[int64][]pd.Contact
+	// Created is the new link's address, shown once; Emailed the new
+	// link's, when it was emailed.
 	Created string
+	Emailed *pd.ConfirmationLink
 	Error   string
 	Form    pd.NewConfirmationLink
 }
@@ -45,6 +50,13 @@ func (s *Server) renderLinks(w http.ResponseWriter, r *http.Request, lv *linksVi
 			return err
 		}
 		lv.Clients = page.Clients
+		ids := make([]int64, len(page.Clients))
+		for i, c := range page.Clients {
+			ids[i] = c.ID
+		}
+		if lv.Contacts, err = s.db.LinkContacts(r.Context(), ids); err != nil {
+			return err
+		}
 	}
 	w.WriteHeader(code)
 	s.render(w, r, "confirmation_links", v)
@@ -53,16 +65,24 @@ func (s *Server) renderLinks(w http.ResponseWriter, r *http.Request, lv *linksVi
 
 // linkForm reads the partner's form: a client or a prospect, a quantity
 // per product (blank or 0 leaves the product out), the services, the
-// expected MRR in the currency's units, and the days before it expires.
+// expected MRR in the currency's units, the days before it expires, and
+// whom to email it to: a client's contact, or an address for a prospect.
 func linkForm(r *http.Request) (pd.NewConfirmationLink, error) {
 	nl := pd.NewConfirmationLink{ProspectName: r.PostFormValue("prospect_name"), ProspectDomain: r.PostFormValue("prospect_domain"),
-		Services: r.PostFormValue("services")}
+		Services: r.PostFormValue("services"), EmailTo: strings.TrimSpace(r.PostFormValue("email_to"))}
 	if c := r.PostFormValue("client"); c != "" {
 		id, err := strconv.ParseInt(c, 10, 64)
 		if err != nil {
 			return nl, pd.Errorf(pd.EInvalid, "Choose one of your clients.")
 		}
 		nl.ClientID = id
+	}
+	if c := r.PostFormValue("contact"); c != "" {
+		id, err := strconv.ParseInt(c, 10, 64)
+		if err != nil {
+			return nl, pd.Errorf(pd.EInvalid, "Choose one of the client's contacts to email the link to.")
+		}
+		nl.ContactID = id
 	}
 	for _, p := range pd.Products {
 		q := strings.TrimSpace(r.PostFormValue("qty_" + p.Code))
@@ -94,16 +114,21 @@ func linkForm(r *http.Request) (pd.NewConfirmationLink, error) {
 
 func (s *Server) createLink(w http.ResponseWriter, r *http.Request) error {
 	nl, err := linkForm(r)
+	var l *pd.ConfirmationLink
 	var tok string
 	if err == nil {
-		_, tok, err = s.db.CreateConfirmationLink(r.Context(), nl)
+		l, tok, err = s.db.CreateConfirmationLink(r.Context(), s.mail, nl)
 	}
 	if pd.ErrorCode(err) == pd.EInvalid {
 		return s.renderLinks(w, r, &linksView{Error: s.errorText(r, err), Form: nl}, http.StatusBadRequest)
 	} else if err != nil {
 		return err
 	}
-	return s.renderLinks(w, r, &linksView{Created: s.confirmURL(r, tok)}, http.StatusCreated)
+	lv := &linksView{Created: s.confirmURL(r, tok)}
+	if l.EmailedTo != "" {
+		lv.Emailed = l
+	}
+	return s.renderLinks(w, r, lv, http.StatusCreated)
 }
 
 // confirmURL is the public address of the link of tok, on the host the

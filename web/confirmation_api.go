@@ -29,12 +29,13 @@ type apiLink struct {
 	Reason         string           `json:"reason,omitempty"`
 	CreditFrom     *pd.Date         `json:"credit_from"`
 	CreditTo       *pd.Date         `json:"credit_to"`
+	EmailedTo      string           `json:"emailed_to,omitempty"`
 }
 
 func apiLinkOf(l pd.ConfirmationLink) apiLink {
 	out := apiLink{ID: l.ID, ClientName: l.ClientName, ProspectDomain: l.ProspectDomain, Products: l.Products,
 		Services: l.Services, ExpectedMRR: l.ExpectedMRR, Status: l.Status, CreatedAt: l.CreatedAt, ExpiresAt: l.ExpiresAt,
-		AnsweredAt: l.AnsweredAt, Reason: l.Reason}
+		AnsweredAt: l.AnsweredAt, Reason: l.Reason, EmailedTo: l.EmailedTo}
 	if l.ClientAccountID != "" {
 		out.Client = &l.ClientAccountID
 	}
@@ -73,6 +74,7 @@ func (s *Server) apiCreateLink(w http.ResponseWriter, r *http.Request) error {
 		Services    string           `json:"services"`
 		ExpectedMRR int64            `json:"expected_mrr"`
 		ExpiryDays  int              `json:"expiry_days"`
+		EmailTo     string           `json:"email_to"`
 	}
 	dec := json.NewDecoder(r.Body)
 	dec.DisallowUnknownFields()
@@ -87,11 +89,11 @@ func (s *Server) apiCreateLink(w http.ResponseWriter, r *http.Request) error {
 		return pd.Errorf(pd.EInvalid, "The body holds one JSON object.")
 	}
 	nl := pd.NewConfirmationLink{ClientAccountID: in.Client, Products: in.Products, Services: in.Services,
-		ExpectedMRR: in.ExpectedMRR, ExpiryDays: in.ExpiryDays}
+		ExpectedMRR: in.ExpectedMRR, ExpiryDays: in.ExpiryDays, EmailTo: in.EmailTo}
 	if in.Prospect != nil {
 		nl.ProspectName, nl.ProspectDomain = in.Prospect.Name, in.Prospect.Domain
 	}
-	l, tok, err := s.db.CreateConfirmationLink(r.Context(), nl)
+	l, tok, err := s.db.CreateConfirmationLink(r.Context(), s.mail, nl)
 	if err != nil {
 		return err
 	}

@@ -133,17 +133,22 @@ func (s *Server) serveMachine(w http.ResponseWriter, r *http.Request, rt Route) 
 	}
 }
 
-// authorizeToken enforces the API's rule: a read token for GET, scoped to
-// the {partner} in the path (its id or external id) through the store's
-// partner scope; an ingest token for writes.
+// partnerTokenWrites are the only writes a partner token may make, by
+// route pattern: its partner's confirmation links.
+var partnerTokenWrites = map[string]bool{"POST /api/v1/partners/{partner}/confirmation-links": true}
+
+// authorizeToken enforces the API's rule: a read or partner token for GET,
+// scoped to the {partner} in the path (its id or external id) through the
+// store's partner scope; an ingest token for writes, and a partner token
+// for the writes of partnerTokenWrites.
 func (s *Server) authorizeToken(r *http.Request) (*http.Request, error) {
 	p := pd.PrincipalFrom(r.Context())
 	switch {
 	case p == nil:
 		return r, pd.Errorf(pd.EUnauthorized, "Send an API token: Authorization: Bearer <token>.")
-	case r.Method == http.MethodGet && p.Scope != pd.ScopeRead:
-		return r, pd.Errorf(pd.EForbidden, "Reading needs a token with the read scope.")
-	case r.Method != http.MethodGet && p.Scope != pd.ScopeIngest:
+	case r.Method == http.MethodGet && !p.Scope.Reads():
+		return r, pd.Errorf(pd.EForbidden, "Reading needs a token with the read or partner scope.")
+	case r.Method != http.MethodGet && p.Scope != pd.ScopeIngest && !(p.Scope == pd.ScopePartner && partnerTokenWrites[r.Pattern]):
 		return r, pd.Errorf(pd.EForbidden, "Writing needs a token with the ingest scope; this one may only read.")
 	}
 	if !strings.Contains(r.Pattern, "{partner}") {

@@ -21,7 +21,7 @@ Usage:
   partnerdesk user create --email E --name N --role R [--partner ID] [--password-stdin]
   partnerdesk import KIND FILE [--dry-run]   import a CSV file (KIND: staff, partners, certifications, clients,
                                             relationships, subscriptions, events, usage, renewals), all or nothing
-  partnerdesk token create --name N --scope ingest|read [--partner ID]   create an API token (shown once)
+  partnerdesk token create --name N --scope ingest|read|partner [--partner ID]   create an API token (shown once)
   partnerdesk token list | token revoke ID
   partnerdesk credit replay --from YYYY-MM --to YYYY-MM [--expiry-months 12] [--tz UTC] [--explain CLIENT] FILE
   partnerdesk refresh [--full] [--at TIME]   run the daily refresh now (credit, tiers, renewals), showing progress

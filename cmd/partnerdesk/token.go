@@ -16,7 +16,7 @@ import (
 // runToken creates, lists and revokes API tokens, as the operator.
 func runToken(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return usageError{fmt.Errorf("want: token create --name N --scope ingest|read [--partner ID] | token list | token revoke ID")}
+		return usageError{fmt.Errorf("want: token create --name N --scope ingest|read|partner [--partner ID] | token list | token revoke ID")}
 	}
 	var cfg config
 	fs := flag.NewFlagSet("token "+args[0], flag.ContinueOnError)
@@ -26,7 +26,7 @@ func runToken(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var scope string
 	if args[0] == "create" {
 		fs.StringVar(&nt.Name, "name", "", "what uses the token, e.g. \"Billing sync\"")
-		fs.StringVar(&scope, "scope", "", "ingest (program-wide writes) or read (one partner's data)")
+		fs.StringVar(&scope, "scope", "", "ingest (program-wide writes), read (one partner's data) or partner (one partner's data and its confirmation links)")
 		fs.StringVar(&nt.PartnerExternalID, "partner", "", "the partner's id, for a read token")
 	}
 	pos, err := parseInterleaved(fs, args[1:])

@@ -232,7 +232,7 @@ func AlphaPathIDs(t testing.TB, db *store.DB) map[string]int64 {
 func alphaLink(t testing.TB, db *store.DB) int64 {
 	t.Helper()
 	ctx := pd.WithPrincipal(context.Background(), &pd.Principal{UserID: 2, Role: pd.RolePartnerAdmin, PartnerID: AlphaID})
-	l, _, err := db.CreateConfirmationLink(ctx, pd.NewConfirmationLink{ClientID: Northwind,
+	l, _, err := db.CreateConfirmationLink(ctx, nil, pd.NewConfirmationLink{ClientID: Northwind,
 		Products: []pd.LinkProduct{{Code: "sales-pro", Quantity: 1}}})
 	if err != nil {
 		t.Fatal(err)
