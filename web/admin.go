@@ -81,27 +81,29 @@ func (s *Server) saveProgram(w http.ResponseWriter, r *http.Request) error {
 		RefreshStart: r.PostFormValue("refresh_start"), RefreshEnd: r.PostFormValue("refresh_end"),
 		CreditExpiryMonths: cur.CreditExpiryMonths, DefaultCommOwner: r.PostFormValue("default_comm_owner"), DigestDays: cur.DigestDays,
 		ConfirmationExpiryDays: cur.ConfirmationExpiryDays, ConfirmationCreditDays: cur.ConfirmationCreditDays}
-	var bad []string
+	var bad formErrors
 	for _, f := range []struct {
-		name, label string
-		dst         *int
-	}{{"renewal_horizon_days", "The renewal horizon", &p.RenewalHorizonDays}, {"decision_deadline_days", "The decision deadline", &p.DecisionDeadlineDays},
-		{"digest_days", "The digest's window", &p.DigestDays},
-		{"confirmation_expiry_days", "A confirmation link's expiry", &p.ConfirmationExpiryDays},
-		{"confirmation_credit_days", "A confirmed link's credit window", &p.ConfirmationCreditDays}} {
+		name string
+		bad  *pd.Error
+		dst  *int
+	}{{"renewal_horizon_days", pd.Errorf(pd.EInvalid, "The renewal horizon is a whole number of days."), &p.RenewalHorizonDays},
+		{"decision_deadline_days", pd.Errorf(pd.EInvalid, "The decision deadline is a whole number of days."), &p.DecisionDeadlineDays},
+		{"digest_days", pd.Errorf(pd.EInvalid, "The digest's window is a whole number of days."), &p.DigestDays},
+		{"confirmation_expiry_days", pd.Errorf(pd.EInvalid, "A confirmation link's expiry is a whole number of days."), &p.ConfirmationExpiryDays},
+		{"confirmation_credit_days", pd.Errorf(pd.EInvalid, "A confirmed link's credit window is a whole number of days."), &p.ConfirmationCreditDays}} {
 		if _, sent := r.PostForm[f.name]; !sent && (f.dst == &p.DigestDays || f.dst == &p.ConfirmationExpiryDays || f.dst == &p.ConfirmationCreditDays) {
 			continue // a form without the field keeps the setting
 		}
 		n, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue(f.name)))
 		if err != nil {
-			bad = append(bad, f.label+" is a whole number of days.")
+			bad = append(bad, f.bad)
 		}
 		*f.dst = n
 	}
 	if len(bad) == 0 {
 		err = s.db.UpdateProgram(r.Context(), p)
 	} else {
-		err = pd.Errorf(pd.EInvalid, "%s", strings.Join(bad, " "))
+		err = bad
 	}
 	if err != nil {
 		if pd.ErrorCode(err) != pd.EInvalid {

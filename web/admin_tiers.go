@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -109,7 +110,7 @@ func readTierForm(v url.Values, catalogue pd.TierPolicy, currency string) (tierF
 	f := tierForm{From: strings.TrimSpace(v.Get("from")), Usage: strings.TrimSpace(v.Get("usage")),
 		Grace: strings.TrimSpace(v.Get("grace")), Reviews: strings.TrimSpace(v.Get("reviews"))}
 	var pol pd.TierPolicy
-	var bad []string
+	var bad formErrors
 	for i, t := range catalogue.Tiers {
 		row := tierFormRow{Code: t.Code, Name: v.Get("name_" + t.Code), Entry: i == 0}
 		tr := pd.Tier{Code: t.Code, Name: row.Name, Rank: t.Rank}
@@ -118,10 +119,10 @@ func readTierForm(v url.Values, catalogue pd.TierPolicy, currency string) (tierF
 			tr.InvitationOnly = row.Invite
 			var ok bool
 			if tr.SoldCreditMin, ok = parseAmount(currency, row.Sold); !ok {
-				bad = append(bad, fmt.Sprintf("%s's sold credit %q is not an amount.", t.Name, row.Sold))
+				bad = append(bad, pd.Errorf(pd.EInvalid, "%s's sold credit %q is not an amount.", t.Name, row.Sold))
 			}
 			if tr.ManagedMRRMin, ok = parseAmount(currency, row.MRR); !ok {
-				bad = append(bad, fmt.Sprintf("%s's managed MRR %q is not an amount.", t.Name, row.MRR))
+				bad = append(bad, pd.Errorf(pd.EInvalid, "%s's managed MRR %q is not an amount.", t.Name, row.MRR))
 			}
 		}
 		f.Tiers = append(f.Tiers, row)
@@ -129,20 +130,24 @@ func readTierForm(v url.Values, catalogue pd.TierPolicy, currency string) (tierF
 	}
 	var err error
 	if pol.MinAppUsage, err = strconv.Atoi(f.Usage); err != nil {
-		bad = append(bad, "The minimum average app usage is a whole number of tools.")
+		bad = append(bad, pd.Errorf(pd.EInvalid, "The minimum average app usage is a whole number of tools."))
 	}
 	if pol.GraceReviews, err = strconv.Atoi(f.Grace); err != nil {
-		bad = append(bad, "The reviews of grace are a whole number.")
+		bad = append(bad, pd.Errorf(pd.EInvalid, "The reviews of grace are a whole number."))
 	}
 	if pol.ReviewDates, err = pd.ParseReviewDates(f.Reviews); err != nil {
-		bad = append(bad, pd.ErrorMessage(err))
+		var e *pd.Error
+		if !errors.As(err, &e) {
+			return f, pol, pd.Date{}, err
+		}
+		bad = append(bad, e)
 	}
 	from, err := pd.ParseDate(f.From)
 	if err != nil {
-		bad = append(bad, "Choose the date the change takes effect (YYYY-MM-DD).")
+		bad = append(bad, pd.Errorf(pd.EInvalid, "Choose the date the change takes effect (YYYY-MM-DD)."))
 	}
 	if len(bad) > 0 {
-		return f, pol, from, pd.Errorf(pd.EInvalid, "%s", strings.Join(bad, " "))
+		return f, pol, from, bad
 	}
 	return f, pol, from, nil
 }

@@ -66,15 +66,6 @@ func localeFuncs(l *locale.Locale, all []*locale.Locale) template.FuncMap {
 	}
 }
 
-// errorText is err's message for the user, in the language of r.
-func (s *Server) errorText(r *http.Request, err error) string {
-	if err == nil {
-		return ""
-	}
-	format, args := pd.ErrorMessageFormat(err)
-	return s.localeOf(r).T(format, args...)
-}
-
 // textEscaper escapes a message for HTML text and double-quoted
 // attributes (every template quotes its attributes), leaving apostrophes
 // as they are written.

@@ -172,6 +172,18 @@ func TestFrenchPagesUseFrenchWordsMoneyAndDates(t *testing.T) {
 			t.Errorf("a French error page: %d\n%s", u.status, mainText(body))
 		}
 
+		// A form's several refusals, each in French.
+		admin := a.signIn(st.AdminEmail)
+		admin.post("/account/language", url.Values{"language": {"fr"}})
+		admin.get("/admin/program")
+		body := admin.post("/admin/program", url.Values{"name": {"P"}, "currency": {"USD"}, "time_zone": {"UTC"},
+			"refresh_start": {"06:00"}, "refresh_end": {"08:00"}, "renewal_horizon_days": {"x"}, "decision_deadline_days": {"y"},
+			"default_comm_owner": {"vendor"}})
+		if admin.status != http.StatusBadRequest || !strings.Contains(body, "L&#39;horizon des renouvellements est un nombre entier de jours. La date limite de décision est un nombre entier de jours.") &&
+			!strings.Contains(body, "L'horizon des renouvellements est un nombre entier de jours. La date limite de décision est un nombre entier de jours.") {
+			t.Errorf("the settings' refusals in French: %d\n%s", admin.status, mainText(body))
+		}
+
 		anon := a.anon()
 		for path, words := range map[string][]string{
 			"/login":     {"Se connecter", "Mot de passe oublié ?"},
