@@ -41,22 +41,11 @@ type Composer struct {
 
 var _ pd.Mailer = (*Composer)(nil)
 
-// textEscaper escapes a message for the HTML part (its attributes are
-// double-quoted), leaving apostrophes as they are written.
-var textEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&#34;")
-
 // funcs are l's functions for the text part (html false) or the HTML part.
 func funcs(l *locale.Locale, html bool, include func(string, any) (string, error)) map[string]any {
 	t := func(key string, args ...any) any { return l.T(key, args...) }
 	if html {
-		t = func(key string, args ...any) any {
-			for i, a := range args {
-				if h, ok := a.(htmltemplate.HTML); ok {
-					args[i] = stdhtml.UnescapeString(string(h))
-				}
-			}
-			return htmltemplate.HTML(textEscaper.Replace(l.T(key, args...)))
-		}
+		t = func(key string, args ...any) any { return l.HTML(key, args...) }
 	}
 	return map[string]any{"t": t, "lang": func() string { return l.Code }, "date": l.Date, "time": l.Time, "include": include}
 }

@@ -174,3 +174,13 @@ func TestLanguageFromAcceptLanguage(t *testing.T) {
 		}
 	}
 }
+
+// A message for a page escapes its arguments, not a message passed in
+// again as an argument, and leaves apostrophes as written.
+func TestHTMLEscapesOnce(t *testing.T) {
+	en := mustLoad(t).Get("en")
+	inner := en.HTML("%s", "R&D")
+	if got := en.HTML("%s: %s", "<b>O'Brien</b>", inner); got != "&lt;b&gt;O'Brien&lt;/b&gt;: R&amp;D" {
+		t.Errorf("got %q", got)
+	}
+}

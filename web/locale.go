@@ -1,7 +1,6 @@
 package web
 
 import (
-	"html"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -42,7 +41,7 @@ func (s *Server) localeOf(r *http.Request) *locale.Locale {
 // dates in l.
 func localeFuncs(l *locale.Locale, all []*locale.Locale) template.FuncMap {
 	return template.FuncMap{
-		"t":          func(key string, args ...any) template.HTML { return htmlMessage(l, key, args...) },
+		"t":          l.HTML,
 		"lang":       func() string { return l.Code },
 		"languages":  func() []*locale.Locale { return all },
 		"money":      l.Money,
@@ -57,29 +56,13 @@ func localeFuncs(l *locale.Locale, all []*locale.Locale) template.FuncMap {
 		// A problem's reason: its message and arguments when it has them.
 		"reason": func(format string, args []any, fallback string) template.HTML {
 			if format == "" {
-				return htmlMessage(l, "%s", fallback)
+				return l.HTML("%s", fallback)
 			}
-			return htmlMessage(l, format, args...)
+			return l.HTML(format, args...)
 		},
 		// An int from a template (a count) to a number in words' format.
 		"count": func(n int) string { return l.Number(int64(n)) },
 	}
-}
-
-// textEscaper escapes a message for HTML text and double-quoted
-// attributes (every template quotes its attributes), leaving apostrophes
-// as they are written.
-var textEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&#34;")
-
-// htmlMessage is a message, escaped, for a page: a message passed as
-// another's argument is taken back to text first.
-func htmlMessage(l *locale.Locale, key string, args ...any) template.HTML {
-	for i, a := range args {
-		if h, ok := a.(template.HTML); ok {
-			args[i] = html.UnescapeString(string(h))
-		}
-	}
-	return template.HTML(textEscaper.Replace(l.T(key, args...)))
 }
 
 // setLanguage is the header's language switch: it keeps the choice in the
