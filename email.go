@@ -70,6 +70,7 @@ type LinkNotice struct {
 	Products   []LinkProduct
 	Services   string
 	Expires    time.Time
+	Language   string // the sender's: the client has no account to choose one
 }
 
 // LeadNotice is what the email of a lead tells the partner: the lead, as

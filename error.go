@@ -21,17 +21,22 @@ const (
 	EUnavailable = "unavailable"
 )
 
-// Error is an error with a code and a message meant for the user.
+// Error is an error with a code and a message meant for the user. The
+// message is kept as its format and arguments too, so that the web layer
+// can print it in the user's language (the format is the message's key
+// in the catalogs).
 type Error struct {
 	Code    string
 	Message string
+	Format  string // "" when Message is fixed text (then Message is the key)
+	Args    []any
 }
 
 func (e *Error) Error() string { return fmt.Sprintf("partnerdesk: %s: %s", e.Code, e.Message) }
 
 // Errorf returns an *Error with the given code and formatted message.
 func Errorf(code, format string, args ...any) *Error {
-	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...), Format: format, Args: args}
 }
 
 // ErrorCode returns the code of the first *Error in err's chain, EInternal
@@ -55,7 +60,36 @@ func ErrorMessage(err error) string {
 	} else if errors.As(err, &e) {
 		return e.Message
 	}
-	return "Internal error."
+	return msgInternal
+}
+
+// msgInternal is the message of every error that is not an *Error.
+const msgInternal = "Internal error."
+
+// ErrorMessageFormat returns the user-facing message of err as a format
+// and its arguments, for printing in a language: the first *Error's, or
+// the generic message of an internal error.
+func ErrorMessageFormat(err error) (string, []any) {
+	var e *Error
+	if errors.As(err, &e) {
+		if e.Format == "" {
+			return e.Message, nil
+		}
+		// A message passed whole ("%s", msg) is its own key.
+		if m, ok := oneString(e); ok {
+			return m, nil
+		}
+		return e.Format, e.Args
+	}
+	return msgInternal, nil
+}
+
+func oneString(e *Error) (string, bool) {
+	if e.Format != "%s" || len(e.Args) != 1 {
+		return "", false
+	}
+	m, ok := e.Args[0].(string)
+	return m, ok
 }
 
 // FieldErrors are the problems of a form's fields, all of them at once,
@@ -79,7 +113,7 @@ func (e FieldErrors) message() string {
 
 // Add records a problem of field.
 func (e *FieldErrors) Add(field, format string, args ...any) {
-	*e = append(*e, Problem{Field: field, Code: EInvalid, Reason: fmt.Sprintf(format, args...)})
+	*e = append(*e, Problemf(0, field, EInvalid, format, args...))
 }
 
 // Err is e as an error, or nil.

@@ -35,12 +35,36 @@ type Problem struct {
 	Field  string `json:"field"`
 	Code   string `json:"code"` // EInvalid, ENotFound (a reference) or EConflict
 	Reason string `json:"reason"`
+	// Format and Args are Reason's message and its arguments, for the
+	// pages to print it in the user's language (the API keeps Reason).
+	// (An array, not a slice, so that problems compare with ==.)
+	Format string       `json:"-"`
+	Args   [maxArgs]any `json:"-"`
+}
+
+// maxArgs bounds the arguments of a problem's message.
+const maxArgs = 4
+
+// Problemf is a problem whose reason is format with args (at most maxArgs).
+func Problemf(index int, field, code, format string, args ...any) Problem {
+	p := Problem{Index: index, Field: field, Code: code, Reason: fmt.Sprintf(format, args...), Format: format}
+	copy(p.Args[:], args)
+	return p
+}
+
+// MessageArgs are the arguments of the problem's message.
+func (p Problem) MessageArgs() []any {
+	n := len(p.Args)
+	for n > 0 && p.Args[n-1] == nil {
+		n--
+	}
+	return p.Args[:n]
 }
 
 // NotUTF8 is the problem of a field whose bytes are not UTF-8 text, alike
 // from every door.
 func NotUTF8(index int, field string) Problem {
-	return Problem{Index: index, Field: field, Code: EInvalid, Reason: "is not valid UTF-8 text"}
+	return Problemf(index, field, EInvalid, "is not valid UTF-8 text")
 }
 
 // MaxProblems is how many problems a rejected load lists, the first by
@@ -273,7 +297,7 @@ type checker struct {
 }
 
 func (c *checker) fail(field, format string, args ...any) {
-	c.ps = append(c.ps, Problem{Index: c.index, Field: field, Code: EInvalid, Reason: fmt.Sprintf(format, args...)})
+	c.ps = append(c.ps, Problemf(c.index, field, EInvalid, format, args...))
 }
 
 func (c *checker) id(field, v string, required bool) {

@@ -54,6 +54,8 @@ type Principal struct {
 	// Integration names a signed webhook acting on its own ("stripe"); it
 	// may ingest billing data and nothing else.
 	Integration string
+	// Language is the user's chosen language ("" follows the browser).
+	Language string
 }
 
 // ActsOn reports whether p may act on one of its partner's clients

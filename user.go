@@ -31,6 +31,7 @@ type User struct {
 	Status     string
 	LastSignIn time.Time // zero: never
 	InvitedAt  time.Time // zero: not invited (made at the command line or by the demo)
+	Language   string    // the language chosen on the account page ("" follows the browser; emails use the default)
 	// A partner's users page: the clients assigned to the user, and the
 	// last day it worked in a client's account (zero: none reported).
 	Assigned     int
@@ -104,6 +105,7 @@ type Account struct {
 	Name         string
 	Role         Role
 	DigestEmails bool
+	Language     string        // a language code, or "" to follow the browser
 	Sessions     []SessionInfo // newest first
 }
 

@@ -91,6 +91,27 @@ type RowProblem struct {
 	Column string // "" for the whole row
 	Code   string
 	Reason string
+	Format string // Reason's message and arguments, for the pages' languages
+	Args   []any
+}
+
+// rowProblem is p on line.
+func rowProblem(line int, p pd.Problem) RowProblem {
+	return RowProblem{Line: line, Column: p.Field, Code: p.Code, Reason: p.Reason, Format: p.Format, Args: p.MessageArgs()}
+}
+
+// problem is p as a record's problem at index.
+func (p RowProblem) problem(index int) pd.Problem {
+	q := pd.Problemf(index, p.Column, pd.EInvalid, "%s", p.Reason)
+	if p.Format != "" {
+		q = pd.Problemf(index, p.Column, pd.EInvalid, p.Format, p.Args...)
+	}
+	return q
+}
+
+// rowProblemf is a problem of line (and column) whose reason is format with args.
+func rowProblemf(line int, column, format string, args ...any) RowProblem {
+	return RowProblem{Line: line, Column: column, Code: pd.EInvalid, Reason: fmt.Sprintf(format, args...), Format: format, Args: args}
 }
 
 func (p RowProblem) String() string {
@@ -123,7 +144,7 @@ func Import(ctx context.Context, db *store.DB, kind string, r io.Reader, opt Opt
 	rep.Rows, rep.Result, rep.Took = rd.rows, res, time.Since(start)
 	if be := pd.AsBatchError(err); be != nil {
 		for _, p := range be.Problems {
-			rep.Problems = append(rep.Problems, RowProblem{Line: rd.lineOf(p.Index), Column: p.Field, Code: p.Code, Reason: p.Reason})
+			rep.Problems = append(rep.Problems, rowProblem(rd.lineOf(p.Index), p))
 		}
 		sort.SliceStable(rep.Problems, func(i, j int) bool { return rep.Problems[i].Line < rep.Problems[j].Line })
 		rep.ProblemsTotal = be.Count()
@@ -172,7 +193,7 @@ func run[T any](write func(*store.Ingest, []T, int) error) func(context.Context,
 				}
 				for _, p := range rd.cellProblems {
 					if !whole || p.Column == "" {
-						in.Problem(pd.Problem{Index: base + len(recs), Field: p.Column, Code: pd.EInvalid, Reason: p.Reason})
+						in.Problem(p.problem(base + len(recs)))
 					}
 				}
 				if whole {
@@ -241,7 +262,7 @@ func newReader(r io.Reader, t reflect.Type, progress func(int, int64)) (*reader,
 	c.FieldsPerRecord = -1
 	header, err := c.Read()
 	if err == io.EOF {
-		return nil, &headerProblem{RowProblem{Line: 1, Code: pd.EInvalid, Reason: "the file is empty; its first line must name the columns"}}
+		return nil, &headerProblem{rowProblemf(1, "", "the file is empty; its first line must name the columns")}
 	} else if err != nil {
 		return nil, &headerProblem{RowProblem{Line: 1, Code: pd.EInvalid, Reason: csvError(err)}}
 	}
@@ -251,7 +272,7 @@ func newReader(r io.Reader, t reflect.Type, progress func(int, int64)) (*reader,
 	for _, h := range header {
 		if !utf8.ValidString(h) {
 			p := pd.NotUTF8(0, strings.ToValidUTF8(h, "\ufffd"))
-			return nil, &headerProblem{RowProblem{Line: 1, Column: p.Field, Code: p.Code, Reason: p.Reason}}
+			return nil, &headerProblem{rowProblem(1, p)}
 		}
 		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
 		i := slices.IndexFunc(fs, func(f field) bool { return f.name == h })
@@ -260,11 +281,10 @@ func newReader(r io.Reader, t reflect.Type, progress func(int, int64)) (*reader,
 			for _, f := range fs {
 				names = append(names, f.name)
 			}
-			return nil, &headerProblem{RowProblem{Line: 1, Column: h, Code: pd.EInvalid,
-				Reason: "unknown column; the columns are " + strings.Join(names, ", ")}}
+			return nil, &headerProblem{rowProblemf(1, h, "unknown column; the columns are %s", strings.Join(names, ", "))}
 		}
 		if seen[h] {
-			return nil, &headerProblem{RowProblem{Line: 1, Column: h, Code: pd.EInvalid, Reason: "the column appears twice"}}
+			return nil, &headerProblem{rowProblemf(1, h, "the column appears twice")}
 		}
 		seen[h] = true
 		rd.cols = append(rd.cols, fs[i].index)
@@ -302,7 +322,7 @@ func (rd *reader) next(rec reflect.Value) (ok bool, err error) {
 	line, _ := rd.csv.FieldPos(0)
 	rd.lines = append(rd.lines, int32(line))
 	if len(row) > len(rd.cols) {
-		rd.cellProblems = append(rd.cellProblems, RowProblem{Line: line, Reason: fmt.Sprintf("%d cells for %d columns", len(row), len(rd.cols))})
+		rd.cellProblems = append(rd.cellProblems, rowProblemf(line, "", "%d cells for %d columns", len(row), len(rd.cols)))
 		return false, nil
 	}
 	for i, cell := range row {
@@ -310,7 +330,7 @@ func (rd *reader) next(rec reflect.Value) (ok bool, err error) {
 		// reported like a text.
 		if !utf8.ValidString(cell) {
 			p := pd.NotUTF8(0, rd.names[i])
-			rd.cellProblems = append(rd.cellProblems, RowProblem{Line: line, Column: p.Field, Code: p.Code, Reason: p.Reason})
+			rd.cellProblems = append(rd.cellProblems, rowProblem(line, p))
 			continue
 		}
 		if err := setField(rec.Field(rd.cols[i]), cell); err != nil {

@@ -13,13 +13,14 @@ import (
 	"embed"
 	"encoding/hex"
 	"fmt"
+	stdhtml "html"
 	htmltemplate "html/template"
 	"net/url"
 	"strings"
 	texttemplate "text/template"
-	"time"
 
 	pd "github.com/partnerdesk/partnerdesk"
+	"github.com/partnerdesk/partnerdesk/locale"
 )
 
 //go:embed templates/*
@@ -28,41 +29,67 @@ var templateFS embed.FS
 // kinds are the messages there are templates for.
 var kinds = []string{pd.EmailReset, pd.EmailInvitation, pd.EmailDigest, pd.EmailLead, pd.EmailLink}
 
-// Composer renders the emails, with links on a public base URL.
+// Composer renders the emails, with links on a public base URL, each in
+// its recipient's language (their account's choice, else the default).
 type Composer struct {
-	base  *url.URL
-	text  map[string]*texttemplate.Template
-	html  map[string]*htmltemplate.Template
-	local string // the Message-ID's right-hand side: the base URL's host
+	base    *url.URL
+	locales *locale.Set
+	text    map[string]map[string]*texttemplate.Template // by language, then kind
+	html    map[string]map[string]*htmltemplate.Template
+	local   string // the Message-ID's right-hand side: the base URL's host
 }
 
 var _ pd.Mailer = (*Composer)(nil)
 
-var funcs = map[string]any{
-	"date": func(d pd.Date) string { return d.Format("Jan 2, 2006") },
-	"time": func(t time.Time) string { return t.UTC().Format("Jan 2, 2006 15:04 UTC") },
+// funcs are l's functions for the text part (html false) or the HTML part.
+func funcs(l *locale.Locale, html bool, include func(string, any) (string, error)) map[string]any {
+	t := func(key string, args ...any) any { return l.T(key, args...) }
+	if html {
+		t = func(key string, args ...any) any { return l.HTML(key, args...) }
+	}
+	return map[string]any{"t": t, "lang": func() string { return l.Code }, "date": l.Date, "time": l.Time, "include": include}
 }
 
-// NewComposer parses the templates once, for links on baseURL (an http
-// or https URL: the address people open Partnerdesk at).
+// NewComposer parses the templates once per language, for links on
+// baseURL (an http or https URL: the address people open Partnerdesk at).
 func NewComposer(baseURL string) (*Composer, error) {
 	base, err := ParseBaseURL(baseURL)
 	if err != nil {
 		return nil, err
 	}
-	c := &Composer{base: base, text: map[string]*texttemplate.Template{}, html: map[string]*htmltemplate.Template{},
-		local: base.Hostname()}
-	for _, k := range kinds {
-		tt, err := texttemplate.New(k).Funcs(funcs).ParseFS(templateFS, "templates/_labels.tmpl", "templates/"+k+".txt")
-		if err != nil {
-			return nil, fmt.Errorf("parse email template %s: %w", k, err)
+	locales, err := locale.Load()
+	if err != nil {
+		return nil, err
+	}
+	c := &Composer{base: base, locales: locales, text: map[string]map[string]*texttemplate.Template{},
+		html: map[string]map[string]*htmltemplate.Template{}, local: base.Hostname()}
+	for _, l := range locales.All() {
+		c.text[l.Code], c.html[l.Code] = map[string]*texttemplate.Template{}, map[string]*htmltemplate.Template{}
+		for _, k := range kinds {
+			// include writes a label template as text, for a message's argument.
+			var tt *texttemplate.Template
+			var ht *htmltemplate.Template
+			textInclude := func(name string, data any) (string, error) {
+				var b strings.Builder
+				err := tt.ExecuteTemplate(&b, name, data)
+				return b.String(), err
+			}
+			htmlInclude := func(name string, data any) (string, error) {
+				var b strings.Builder
+				err := ht.ExecuteTemplate(&b, name, data)
+				return stdhtml.UnescapeString(b.String()), err
+			}
+			tt, err = texttemplate.New(k).Funcs(funcs(l, false, textInclude)).ParseFS(templateFS, "templates/_labels.tmpl", "templates/"+k+".txt")
+			if err != nil {
+				return nil, fmt.Errorf("parse email template %s: %w", k, err)
+			}
+			ht, err = htmltemplate.New(k).Funcs(funcs(l, true, htmlInclude)).ParseFS(templateFS, "templates/_layout.html", "templates/_labels.tmpl",
+				"templates/"+k+".txt", "templates/"+k+".html")
+			if err != nil {
+				return nil, fmt.Errorf("parse email template %s: %w", k, err)
+			}
+			c.text[l.Code][k], c.html[l.Code][k] = tt, ht
 		}
-		ht, err := htmltemplate.New(k).Funcs(funcs).ParseFS(templateFS, "templates/_layout.html", "templates/_labels.tmpl",
-			"templates/"+k+".txt", "templates/"+k+".html")
-		if err != nil {
-			return nil, fmt.Errorf("parse email template %s: %w", k, err)
-		}
-		c.text[k], c.html[k] = tt, ht
 	}
 	return c, nil
 }
@@ -88,14 +115,18 @@ func (c *Composer) URL(path string) string {
 // render fills m's subject and both bodies from kind's templates.
 func (c *Composer) render(kind string, to pd.User, data any) (pd.Email, error) {
 	m := pd.Email{Kind: kind, To: to.Email, ToName: to.Name, MessageID: c.messageID()}
+	lang := locale.Default
+	if l := c.locales.Get(to.Language); l != nil {
+		lang = l.Code
+	}
 	var subject, text, html bytes.Buffer
-	if err := c.text[kind].ExecuteTemplate(&subject, "subject", data); err != nil {
+	if err := c.text[lang][kind].ExecuteTemplate(&subject, "subject", data); err != nil {
 		return m, fmt.Errorf("render %s email: %w", kind, err)
 	}
-	if err := c.text[kind].ExecuteTemplate(&text, "text", data); err != nil {
+	if err := c.text[lang][kind].ExecuteTemplate(&text, "text", data); err != nil {
 		return m, fmt.Errorf("render %s email: %w", kind, err)
 	}
-	if err := c.html[kind].ExecuteTemplate(&html, "layout", data); err != nil {
+	if err := c.html[lang][kind].ExecuteTemplate(&html, "layout", data); err != nil {
 		return m, fmt.Errorf("render %s email: %w", kind, err)
 	}
 	m.Subject, m.Text, m.HTML = oneLine(subject.String()), text.String(), html.String()
@@ -165,7 +196,7 @@ func (c *Composer) Lead(n pd.LeadNotice) (pd.Email, error) {
 // ConfirmationLink renders a confirmation link for the client's contact,
 // with the public page's link.
 func (c *Composer) ConfirmationLink(n pd.LinkNotice, token string) (pd.Email, error) {
-	return c.render(pd.EmailLink, pd.User{Email: n.To, Name: n.ToName}, struct {
+	return c.render(pd.EmailLink, pd.User{Email: n.To, Name: n.ToName, Language: n.Language}, struct {
 		pd.LinkNotice
 		Link string
 	}{n, c.URL("/confirm/" + url.PathEscape(token))})

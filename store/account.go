@@ -36,8 +36,8 @@ func (db *DB) Account(ctx context.Context) (*pd.Account, error) {
 	var a pd.Account
 	err = db.view(ctx, func(t *tx) error {
 		var role string
-		if err := t.queryRow(ctx, "SELECT id, email, name, role, digest_emails FROM users WHERE id = ?", p.UserID).
-			Scan(&a.ID, &a.Email, &a.Name, &role, &a.DigestEmails); err != nil {
+		if err := t.queryRow(ctx, "SELECT id, email, name, role, digest_emails, language FROM users WHERE id = ?", p.UserID).
+			Scan(&a.ID, &a.Email, &a.Name, &role, &a.DigestEmails, &a.Language); err != nil {
 			return err
 		}
 		a.Role = pd.Role(role)
@@ -102,6 +102,21 @@ func (db *DB) SetDigestEmails(ctx context.Context, on bool) error {
 			detail = "on"
 		}
 		return audit(ctx, t, p.PartnerID, "set_digest_emails", "user", p.Email, detail)
+	})
+}
+
+// SetLanguage sets the signed-in user's language (a code the caller
+// checked, or "" to follow the browser).
+func (db *DB) SetLanguage(ctx context.Context, code string) error {
+	p, err := requireUser(ctx)
+	if err != nil {
+		return err
+	}
+	return db.update(ctx, func(t *tx) error {
+		if _, err := t.exec(ctx, "UPDATE users SET language = ? WHERE id = ?", code, p.UserID); err != nil {
+			return fmt.Errorf("set language: %w", err)
+		}
+		return nil
 	})
 }
 

@@ -45,6 +45,14 @@ func linkRecipient(ctx context.Context, t *tx, clientID int64, nl pd.NewConfirma
 	return c, err
 }
 
+// principalLanguage is the signed-in user's language ("" for none).
+func principalLanguage(ctx context.Context) string {
+	if p := pd.PrincipalFrom(ctx); p != nil {
+		return p.Language
+	}
+	return ""
+}
+
 // emailLink queues the email of a new link l, with its token, to the
 // recipient recorded on it, and audits it.
 func emailLink(ctx context.Context, t *tx, m pd.Mailer, l pd.ConfirmationLink, prog pd.Program, tok string) error {
@@ -52,7 +60,7 @@ func emailLink(ctx context.Context, t *tx, m pd.Mailer, l pd.ConfirmationLink, p
 		return fmt.Errorf("email confirmation link %d: no mailer", l.ID)
 	}
 	e, err := m.ConfirmationLink(pd.LinkNotice{To: l.EmailedTo, ToName: l.EmailedName, Partner: l.PartnerName, Program: prog.Name,
-		Products: l.Products, Services: l.Services, Expires: l.ExpiresAt}, tok)
+		Products: l.Products, Services: l.Services, Expires: l.ExpiresAt, Language: principalLanguage(ctx)}, tok)
 	if err != nil {
 		return fmt.Errorf("email confirmation link %d: %w", l.ID, err)
 	}

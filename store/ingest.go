@@ -96,7 +96,7 @@ func (db *DB) ingest(ctx context.Context, dryRun bool, fn func(in *Ingest) error
 func (in *Ingest) Problems() int { return in.problems.Len() }
 
 func (in *Ingest) problem(i int, field, code, format string, args ...any) {
-	in.problems.Add(pd.Problem{Index: i, Field: field, Code: code, Reason: fmt.Sprintf(format, args...)})
+	in.problems.Add(pd.Problemf(i, field, code, format, args...))
 }
 
 func (in *Ingest) audit() error {

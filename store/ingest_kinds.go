@@ -546,8 +546,8 @@ func (in *Ingest) ClientByStripeCustomer(customer string) (string, error) {
 	var account string
 	err := in.t.queryRow(in.ctx, "SELECT account_id FROM clients WHERE stripe_customer_id = ?", customer).Scan(&account)
 	if err == sql.ErrNoRows {
-		return "", &pd.BatchError{Problems: []pd.Problem{{Index: 0, Field: "customer", Code: pd.ENotFound,
-			Reason: fmt.Sprintf("no client has the Stripe customer id %q", customer)}}}
+		return "", &pd.BatchError{Problems: []pd.Problem{pd.Problemf(0, "customer", pd.ENotFound,
+			"no client has the Stripe customer id %q", customer)}}
 	} else if err != nil {
 		return "", fmt.Errorf("find the client of Stripe customer %s: %w", customer, err)
 	}

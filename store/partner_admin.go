@@ -54,8 +54,8 @@ func teamNames(ctx context.Context, t *tx, managerID, consultantID int64) ([2]st
 		}
 		err := t.queryRow(ctx, "SELECT name FROM staff WHERE id = ? AND role = ?", a.id, string(a.role)).Scan(&names[i])
 		if err == sql.ErrNoRows {
-			ps = append(ps, pd.Problem{Field: a.field, Code: pd.ENotFound, Reason: fmt.Sprintf("must be a %s from the list",
-				strings.ReplaceAll(string(a.role), "_", " "))})
+			ps = append(ps, pd.Problemf(0, a.field, pd.ENotFound, "must be a %s from the list",
+				strings.ReplaceAll(string(a.role), "_", " ")))
 		} else if err != nil {
 			return names, nil, fmt.Errorf("load staff %d: %w", a.id, err)
 		}
@@ -81,7 +81,7 @@ func (db *DB) CreatePartner(ctx context.Context, f PartnerForm) (int64, error) {
 			return err
 		}
 		if n > 0 {
-			return &pd.BatchError{Problems: []pd.Problem{{Field: "id", Code: pd.EConflict, Reason: "is already another partner's"}}}
+			return &pd.BatchError{Problems: []pd.Problem{pd.Problemf(0, "id", pd.EConflict, "is already another partner's")}}
 		}
 		id, err = t.insert(ctx, `INSERT INTO partners (external_id, name, country, website, crm_link_template,
 				partner_manager_id, partner_consultant_id, created_at)

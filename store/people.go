@@ -54,13 +54,13 @@ func usersScope(ctx context.Context, t *tx, write bool) (*pd.Principal, int64, e
 // userCols are scanned by scanUser: the user u, with its status.
 const userCols = `u.id, u.email, u.name, u.role, COALESCE(u.partner_id, 0),
 	CASE WHEN u.deactivated_at IS NOT NULL THEN 'deactivated' WHEN u.password_hash = '' THEN 'invited' ELSE 'active' END,
-	u.last_sign_in_at, u.invited_at`
+	u.last_sign_in_at, u.invited_at, u.language`
 
 func scanUser(row scanner, extra ...any) (pd.User, error) {
 	var u pd.User
 	var role string
 	var last, invited sql.NullTime
-	err := row.Scan(append([]any{&u.ID, &u.Email, &u.Name, &role, &u.PartnerID, &u.Status, &last, &invited}, extra...)...)
+	err := row.Scan(append([]any{&u.ID, &u.Email, &u.Name, &role, &u.PartnerID, &u.Status, &last, &invited, &u.Language}, extra...)...)
 	u.Role, u.LastSignIn, u.InvitedAt = pd.Role(role), last.Time, invited.Time
 	return u, err
 }
@@ -171,6 +171,11 @@ func sendInvitation(ctx context.Context, t *tx, m pd.Mailer, p *pd.Principal, u 
 	prog, err := program(ctx, t)
 	if err != nil {
 		return err
+	}
+	// The invitee has chosen no language yet: the invitation is in the
+	// inviter's.
+	if u.Language == "" {
+		u.Language = p.Language
 	}
 	n := pd.InvitationNotice{User: u, InvitedBy: p.Name, Program: prog.Name, Expires: expires}
 	if u.PartnerID != 0 {

@@ -34,12 +34,19 @@ func renewalAction(ctx context.Context, t *tx, renewalID int64) (int64, *pd.Rene
 }
 
 // notOwner refuses an action on a renewal whose communication the acting
-// partner does not own, saying who owns it and so does what instead.
-func notOwner(r *pd.Renewal, what string) error {
-	if r.Owner == pd.OwnerVendor {
-		return pd.Errorf(pd.EForbidden, "The vendor owns the communication of this renewal, so the vendor %s. Make your agency the owner first.", what)
+// partner does not own, saying who owns it and so does what instead (the
+// decision, or else the primary contact), in whole sentences for the
+// catalogs.
+func notOwner(r *pd.Renewal, decision bool) error {
+	switch {
+	case r.Owner == pd.OwnerVendor && decision:
+		return pd.Errorf(pd.EForbidden, "The vendor owns the communication of this renewal, so the vendor records its decision. Make your agency the owner first.")
+	case r.Owner == pd.OwnerVendor:
+		return pd.Errorf(pd.EForbidden, "The vendor owns the communication of this renewal, so the vendor picks the primary contact. Make your agency the owner first.")
+	case decision:
+		return pd.Errorf(pd.EForbidden, "%s owns the communication of this renewal, so it records its decision.", r.OwnerPartner)
 	}
-	return pd.Errorf(pd.EForbidden, "%s owns the communication of this renewal, so it %s.", r.OwnerPartner, what)
+	return pd.Errorf(pd.EForbidden, "%s owns the communication of this renewal, so it picks the primary contact.", r.OwnerPartner)
 }
 
 func recordHistory(ctx context.Context, t *tx, renewalID int64, kind, detail, note string) error {
@@ -72,7 +79,7 @@ func checkDecision(r *pd.Renewal, partnerID int64, day pd.Date, decision, note s
 	case len(note) > pd.MaxNoteLen:
 		return pd.Errorf(pd.EInvalid, "The note is too long (at most %d characters).", pd.MaxNoteLen)
 	case !r.OwnedBy(partnerID):
-		return notOwner(r, "records its decision")
+		return notOwner(r, true)
 	case !r.Open(day):
 		return pd.Errorf(pd.EConflict, "This renewal is no longer pending: its decision has been recorded or its date has passed.")
 	case !r.Allows(decision):
@@ -258,7 +265,7 @@ func (db *DB) SetPrimaryContact(ctx context.Context, renewalID, contactID int64)
 		}
 		r := &d.Renewal
 		if !r.OwnedBy(partnerID) {
-			return notOwner(r, "picks the primary contact")
+			return notOwner(r, false)
 		}
 		if r.RenewalDate.Before(day) {
 			return pd.Errorf(pd.EConflict, "This renewal's date has passed.")

@@ -178,10 +178,10 @@ func (db *DB) SessionPrincipal(ctx context.Context, token string) (*pd.Principal
 		now = t.now
 		// A deactivated partner's sessions are deleted with it; the check
 		// stands for any started in the same instant.
-		return t.queryRow(ctx, `SELECT s.id, s.csrf_token, s.last_seen_at, u.id, u.name, u.email, u.role, u.partner_id, u.staff_id
+		return t.queryRow(ctx, `SELECT s.id, s.csrf_token, s.last_seen_at, u.id, u.name, u.email, u.role, u.partner_id, u.staff_id, u.language
 			FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN partners p ON p.id = u.partner_id
 			WHERE s.token_hash = ? AND s.expires_at > ? AND u.deactivated_at IS NULL AND p.deactivated_at IS NULL`, hashToken(token), t.now).
-			Scan(&p.SessionID, &csrf, &seen, &p.UserID, &p.Name, &p.Email, &role, &partnerID, &staffID)
+			Scan(&p.SessionID, &csrf, &seen, &p.UserID, &p.Name, &p.Email, &role, &partnerID, &staffID, &p.Language)
 	})
 	if err == sql.ErrNoRows {
 		return nil, "", pd.Errorf(pd.EUnauthorized, "Your session has ended; please sign in again.")

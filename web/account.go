@@ -29,7 +29,7 @@ type accountView struct {
 func (s *Server) accountPage(w http.ResponseWriter, r *http.Request) error {
 	av := &accountView{}
 	switch n := r.URL.Query().Get("notice"); n {
-	case "name", "password", "digest_on", "digest_off", "revoked", "revoked_others":
+	case "name", "password", "digest_on", "digest_off", "revoked", "revoked_others", "language":
 		av.Notice = n
 	}
 	return s.renderAccount(w, r, 0, av)
@@ -60,7 +60,7 @@ func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, code int,
 func (s *Server) saveAccountName(w http.ResponseWriter, r *http.Request) error {
 	name := r.PostFormValue("name")
 	if err := s.db.SetAccountName(r.Context(), name); pd.ErrorCode(err) == pd.EInvalid {
-		return s.renderAccount(w, r, http.StatusBadRequest, &accountView{Form: "name", Error: pd.ErrorMessage(err), Name: name})
+		return s.renderAccount(w, r, http.StatusBadRequest, &accountView{Form: "name", Error: s.errorText(r, err), Name: name})
 	} else if err != nil {
 		return err
 	}
@@ -115,7 +115,7 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
 		w.Header().Set("Retry-After", fmt.Sprint(int(busyRetryAfter.Seconds())))
 		return refuse(http.StatusServiceUnavailable, "busy", "")
 	case pd.ErrorCode(err) == pd.EInvalid:
-		return refuse(http.StatusBadRequest, "", pd.ErrorMessage(err))
+		return refuse(http.StatusBadRequest, "", s.errorText(r, err))
 	case err != nil:
 		return err
 	}
@@ -163,5 +163,25 @@ func (s *Server) revokeOtherSessions(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	http.Redirect(w, r, "/account?notice=revoked_others", http.StatusSeeOther)
+	return nil
+}
+
+// saveAccountLanguage keeps the user's language ("" follows the browser),
+// and the lang cookie with it, so that signing out keeps the language.
+func (s *Server) saveAccountLanguage(w http.ResponseWriter, r *http.Request) error {
+	code := r.PostFormValue("language")
+	if code != "" && s.locales.Get(code) == nil {
+		return pd.Errorf(pd.EInvalid, "Unknown language.")
+	}
+	if err := s.db.SetLanguage(r.Context(), code); err != nil {
+		return err
+	}
+	c := &http.Cookie{Name: langCookie, Value: code, Path: "/", MaxAge: langCookieAge,
+		Secure: r.TLS != nil, HttpOnly: true, SameSite: http.SameSiteLaxMode}
+	if code == "" {
+		c.MaxAge = -1
+	}
+	http.SetCookie(w, c)
+	http.Redirect(w, r, "/account?notice=language", http.StatusSeeOther)
 	return nil
 }

@@ -59,17 +59,26 @@ type programFormView struct {
 // programDays are the program form's day counts: field name, what it is
 // (for a message), and where the setting is.
 func programDays(p *pd.Program) []struct {
-	name, label string
-	dst         *int
+	name, msg string
+	dst       *int
 } {
 	return []struct {
-		name, label string
-		dst         *int
-	}{{"renewal_horizon_days", "The renewal horizon", &p.RenewalHorizonDays}, {"decision_deadline_days", "The decision deadline", &p.DecisionDeadlineDays},
-		{"digest_days", "The digest's window", &p.DigestDays},
-		{"confirmation_expiry_days", "A confirmation link's expiry", &p.ConfirmationExpiryDays},
-		{"confirmation_credit_days", "A confirmed link's credit window", &p.ConfirmationCreditDays}}
+		name, msg string
+		dst       *int
+	}{{"renewal_horizon_days", msgHorizonDays, &p.RenewalHorizonDays}, {"decision_deadline_days", msgDeadlineDays, &p.DecisionDeadlineDays},
+		{"digest_days", msgDigestDays, &p.DigestDays},
+		{"confirmation_expiry_days", msgLinkExpiryDays, &p.ConfirmationExpiryDays},
+		{"confirmation_credit_days", msgLinkCreditDays, &p.ConfirmationCreditDays}}
 }
+
+// The refusals of a days field that is no number (catalog keys).
+const (
+	msgHorizonDays    = "The renewal horizon is a whole number of days."
+	msgDeadlineDays   = "The decision deadline is a whole number of days."
+	msgDigestDays     = "The digest's window is a whole number of days."
+	msgLinkExpiryDays = "A confirmation link's expiry is a whole number of days."
+	msgLinkCreditDays = "A confirmed link's credit window is a whole number of days."
+)
 
 func programFormOf(p pd.Program) *programFormView {
 	pv := &programFormView{Settings: p, Owners: []string{pd.OwnerVendor, pd.OwnerPartner}, Days: map[string]string{}}
@@ -111,7 +120,7 @@ func (s *Server) saveProgram(w http.ResponseWriter, r *http.Request) error {
 		}
 		n, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue(f.name)))
 		if err != nil {
-			bad.Add(f.name, "%s is a whole number of days.", f.label)
+			bad.Add(f.name, "%s", f.msg)
 		}
 		*f.dst = n
 	}
@@ -134,7 +143,7 @@ func (s *Server) saveProgram(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		pv := programFormOf(p)
-		pv.Problems = fe.ByField()
+		pv.Problems = fieldProblems(s.localeOf(r), fe)
 		for _, f := range programDays(&p) {
 			if _, sent := r.PostForm[f.name]; sent {
 				pv.Days[f.name] = r.PostFormValue(f.name)

@@ -101,7 +101,7 @@ func (s *Server) createCertification(w http.ResponseWriter, r *http.Request) err
 		if pd.ErrorCode(err) != pd.EInvalid {
 			return err
 		}
-		return s.certsList(w, r, http.StatusBadRequest, &certsView{New: f, Error: pd.ErrorMessage(err)})
+		return s.certsList(w, r, http.StatusBadRequest, &certsView{New: f, Error: s.errorText(r, err)})
 	}
 	http.Redirect(w, r, "/admin/certifications?notice=added&partner="+url.QueryEscape(strings.TrimSpace(f.Partner)), http.StatusSeeOther)
 	return nil
@@ -147,7 +147,7 @@ func (s *Server) saveCertification(w http.ResponseWriter, r *http.Request) error
 		if pd.ErrorCode(err) != pd.EInvalid {
 			return err
 		}
-		return s.certPage(w, r, http.StatusBadRequest, "admin_certification", &f, pd.ErrorMessage(err))
+		return s.certPage(w, r, http.StatusBadRequest, "admin_certification", &f, s.errorText(r, err))
 	}
 	http.Redirect(w, r, "/admin/certifications?notice=saved", http.StatusSeeOther)
 	return nil

@@ -65,7 +65,7 @@ func (s *Server) importUpload(w http.ResponseWriter, r *http.Request) error {
 		if pd.ErrorCode(err) != pd.EInvalid {
 			return err
 		}
-		iv.Error = pd.ErrorMessage(err)
+		iv.Error = s.errorText(r, err)
 		w.WriteHeader(http.StatusBadRequest)
 		s.render(w, r, "import", v)
 		return nil

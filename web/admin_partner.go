@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	pd "github.com/partnerdesk/partnerdesk"
+	"github.com/partnerdesk/partnerdesk/locale"
 	"github.com/partnerdesk/partnerdesk/store"
 )
 
@@ -124,7 +125,7 @@ func (s *Server) formProblems(w http.ResponseWriter, r *http.Request, err error,
 	fv.Problems, fv.ProblemCount = map[string]string{}, be.Count()
 	for _, p := range be.Problems {
 		if _, seen := fv.Problems[p.Field]; !seen {
-			fv.Problems[p.Field] = p.Reason
+			fv.Problems[p.Field] = problemText(s.localeOf(r), p)
 		}
 	}
 	return s.renderPartnerForm(w, r, http.StatusUnprocessableEntity, fv)
@@ -273,7 +274,7 @@ func (s *Server) assignTier(w http.ResponseWriter, r *http.Request) error {
 		if pd.ErrorCode(err) != pd.EInvalid {
 			return err
 		}
-		return s.renderTierForm(w, r, http.StatusBadRequest, &tierFormView{Tier: a.Tier, Reason: a.Reason, Error: pd.ErrorMessage(err)})
+		return s.renderTierForm(w, r, http.StatusBadRequest, &tierFormView{Tier: a.Tier, Reason: a.Reason, Error: s.errorText(r, err)})
 	}
 	p, _, err := s.db.AdminPartner(r.Context(), id)
 	if err != nil {
@@ -281,4 +282,29 @@ func (s *Server) assignTier(w http.ResponseWriter, r *http.Request) error {
 	}
 	_ = a.CheckReason() // the reason as it will be stored
 	return s.confirmPartner(w, r, &partnerConfirmView{Partner: p, Action: "tier", Before: before, After: after, Reason: a.Reason})
+}
+
+// fieldProblems maps each field of fe to its first problem, in l.
+func fieldProblems(l *locale.Locale, fe pd.FieldErrors) map[string]string {
+	m := make(map[string]string, len(fe))
+	for _, p := range fe {
+		if _, ok := m[p.Field]; !ok {
+			m[p.Field] = problemText(l, p)
+		}
+	}
+	return m
+}
+
+// problemText is p's reason in l.
+func problemText(l *locale.Locale, p pd.Problem) string {
+	args := p.MessageArgs()
+	if p.Format == "" {
+		return p.Reason
+	}
+	if p.Format == "%s" && len(args) == 1 {
+		if m, ok := args[0].(string); ok {
+			return l.T(m) // a message passed whole is its own key
+		}
+	}
+	return l.T(p.Format, args...)
 }

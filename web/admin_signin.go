@@ -49,7 +49,7 @@ func (s *Server) saveSignInSettings(w http.ResponseWriter, r *http.Request) erro
 		}
 		pv := programFormOf(cur)
 		pv.SignIn = &signInSettingsView{AdminTwoFactor: pol.AdminTwoFactor, Domains: r.PostFormValue("sso_domains"),
-			SSO: s.ssoName(), Error: pd.ErrorMessage(err)}
+			SSO: s.ssoName(), Error: s.errorText(r, err)}
 		var derr error
 		if pv.Directory, derr = s.directorySettings(r, false); derr != nil {
 			return derr

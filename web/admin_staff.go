@@ -62,7 +62,7 @@ func (s *Server) createStaff(w http.ResponseWriter, r *http.Request) error {
 		if pd.ErrorCode(err) != pd.EInvalid && pd.ErrorCode(err) != pd.EConflict {
 			return err
 		}
-		return s.staffList(w, r, status(pd.ErrorCode(err)), &staffListView{New: st, Error: pd.ErrorMessage(err)})
+		return s.staffList(w, r, status(pd.ErrorCode(err)), &staffListView{New: st, Error: s.errorText(r, err)})
 	}
 	http.Redirect(w, r, "/admin/staff?notice=created", http.StatusSeeOther)
 	return nil
@@ -93,7 +93,7 @@ func (s *Server) saveStaff(w http.ResponseWriter, r *http.Request) error {
 		if pd.ErrorCode(err) != pd.EInvalid {
 			return err
 		}
-		return s.renderAdmin(w, r, http.StatusBadRequest, "staff", "admin_staff_edit", &staffFormView{Staff: st, Error: pd.ErrorMessage(err)})
+		return s.renderAdmin(w, r, http.StatusBadRequest, "staff", "admin_staff_edit", &staffFormView{Staff: st, Error: s.errorText(r, err)})
 	}
 	http.Redirect(w, r, "/admin/staff?notice=saved", http.StatusSeeOther)
 	return nil

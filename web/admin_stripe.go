@@ -72,7 +72,7 @@ func (s *Server) saveCurrencyRates(w http.ResponseWriter, r *http.Request) error
 		if pd.ErrorCode(err) != pd.EInvalid {
 			return err
 		}
-		return s.renderStripe(w, r, http.StatusBadRequest, &text, pd.ErrorMessage(err))
+		return s.renderStripe(w, r, http.StatusBadRequest, &text, s.errorText(r, err))
 	}
 	http.Redirect(w, r, "/admin/stripe?notice=rates#rates", http.StatusSeeOther)
 	return nil

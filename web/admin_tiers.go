@@ -1,11 +1,13 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode"
 
 	pd "github.com/partnerdesk/partnerdesk"
 	"github.com/partnerdesk/partnerdesk/store"
@@ -62,13 +64,22 @@ const previewShown = 100
 func amountText(currency string, minor int64) string { return csvMoney(currency, minor) }
 
 // parseAmount reads an amount typed in a form, in major units ("1,125",
-// "1125.50", "$1,125.00"), into minor units.
+// "1125.50", "$1,125.00", or in French "1 125,50 $US"), into minor units.
 func parseAmount(currency, s string) (int64, bool) {
-	s = strings.TrimSpace(s)
-	if sym, ok := currencySymbols[currency]; ok {
-		s = strings.TrimPrefix(s, sym)
+	s = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(s), currency))
+	// Drop the symbol and the digit grouping (spaces, in French).
+	s = strings.TrimFunc(s, func(r rune) bool { return !unicode.IsDigit(r) })
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsSpace(r) || r == '\u202f' {
+			return -1
+		}
+		return r
+	}, s)
+	// A comma is a decimal comma unless three digits end the amount after it.
+	if i := strings.LastIndexByte(s, ','); i >= 0 && !strings.Contains(s, ".") && len(s)-i-1 != 3 {
+		s = s[:i] + "." + s[i+1:]
 	}
-	s = strings.ReplaceAll(strings.TrimSpace(strings.TrimSuffix(s, currency)), ",", "")
+	s = strings.ReplaceAll(s, ",", "")
 	whole, frac, dot := strings.Cut(s, ".")
 	decimals := 2
 	if currency == "JPY" {
@@ -99,7 +110,7 @@ func readTierForm(v url.Values, catalogue pd.TierPolicy, currency string) (tierF
 	f := tierForm{From: strings.TrimSpace(v.Get("from")), Usage: strings.TrimSpace(v.Get("usage")),
 		Grace: strings.TrimSpace(v.Get("grace")), Reviews: strings.TrimSpace(v.Get("reviews"))}
 	var pol pd.TierPolicy
-	var bad []string
+	var bad formErrors
 	for i, t := range catalogue.Tiers {
 		row := tierFormRow{Code: t.Code, Name: v.Get("name_" + t.Code), Entry: i == 0}
 		tr := pd.Tier{Code: t.Code, Name: row.Name, Rank: t.Rank}
@@ -108,10 +119,10 @@ func readTierForm(v url.Values, catalogue pd.TierPolicy, currency string) (tierF
 			tr.InvitationOnly = row.Invite
 			var ok bool
 			if tr.SoldCreditMin, ok = parseAmount(currency, row.Sold); !ok {
-				bad = append(bad, fmt.Sprintf("%s's sold credit %q is not an amount.", t.Name, row.Sold))
+				bad = append(bad, pd.Errorf(pd.EInvalid, "%s's sold credit %q is not an amount.", t.Name, row.Sold))
 			}
 			if tr.ManagedMRRMin, ok = parseAmount(currency, row.MRR); !ok {
-				bad = append(bad, fmt.Sprintf("%s's managed MRR %q is not an amount.", t.Name, row.MRR))
+				bad = append(bad, pd.Errorf(pd.EInvalid, "%s's managed MRR %q is not an amount.", t.Name, row.MRR))
 			}
 		}
 		f.Tiers = append(f.Tiers, row)
@@ -119,20 +130,24 @@ func readTierForm(v url.Values, catalogue pd.TierPolicy, currency string) (tierF
 	}
 	var err error
 	if pol.MinAppUsage, err = strconv.Atoi(f.Usage); err != nil {
-		bad = append(bad, "The minimum average app usage is a whole number of tools.")
+		bad = append(bad, pd.Errorf(pd.EInvalid, "The minimum average app usage is a whole number of tools."))
 	}
 	if pol.GraceReviews, err = strconv.Atoi(f.Grace); err != nil {
-		bad = append(bad, "The reviews of grace are a whole number.")
+		bad = append(bad, pd.Errorf(pd.EInvalid, "The reviews of grace are a whole number."))
 	}
 	if pol.ReviewDates, err = pd.ParseReviewDates(f.Reviews); err != nil {
-		bad = append(bad, pd.ErrorMessage(err))
+		var e *pd.Error
+		if !errors.As(err, &e) {
+			return f, pol, pd.Date{}, err
+		}
+		bad = append(bad, e)
 	}
 	from, err := pd.ParseDate(f.From)
 	if err != nil {
-		bad = append(bad, "Choose the date the change takes effect (YYYY-MM-DD).")
+		bad = append(bad, pd.Errorf(pd.EInvalid, "Choose the date the change takes effect (YYYY-MM-DD)."))
 	}
 	if len(bad) > 0 {
-		return f, pol, from, pd.Errorf(pd.EInvalid, "%s", strings.Join(bad, " "))
+		return f, pol, from, bad
 	}
 	return f, pol, from, nil
 }
@@ -218,7 +233,7 @@ func (s *Server) previewTiers(w http.ResponseWriter, r *http.Request) error {
 		if pd.ErrorCode(ferr) != pd.EInvalid {
 			return ferr
 		}
-		tv.Error = pd.ErrorMessage(ferr)
+		tv.Error = s.errorText(r, ferr)
 		return s.renderAdmin(w, r, http.StatusBadRequest, "tiers", "admin_tiers", tv)
 	}
 	if tv.Preview.Refreshed {
@@ -292,7 +307,7 @@ func (s *Server) saveTiers(w http.ResponseWriter, r *http.Request) error {
 		if verr != nil {
 			return verr
 		}
-		tv.Error = pd.ErrorMessage(err)
+		tv.Error = s.errorText(r, err)
 		return s.renderAdmin(w, r, http.StatusBadRequest, "tiers", "admin_tiers", tv)
 	}
 	http.Redirect(w, r, "/admin/tiers?notice=saved", http.StatusSeeOther)

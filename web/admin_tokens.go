@@ -72,7 +72,7 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
 	}
 	tv.Form.Name, tv.Form.Scope, tv.Form.Partner = nt.Name, string(nt.Scope), nt.PartnerExternalID
 	if err != nil {
-		tv.Error = pd.ErrorMessage(err)
+		tv.Error = s.errorText(r, err)
 		w.WriteHeader(status(code))
 	} else {
 		tv.Created, tv.Secret = tok, secret

@@ -27,7 +27,7 @@ const (
 // phoneLanguages are the languages the phone screens are checked in,
 // each sent as the browser's Accept-Language. French words are longer
 // than English ones: the layout wraps them rather than scroll.
-var phoneLanguages = []string{"en"}
+var phoneLanguages = []string{"en", "fr"}
 
 // LongClient is a client with the long name, domain and contact of a
 // real customer base (the fixture's are short): wide content is what

@@ -120,7 +120,7 @@ func (s *Server) createLink(w http.ResponseWriter, r *http.Request) error {
 		l, tok, err = s.db.CreateConfirmationLink(r.Context(), s.mail, nl)
 	}
 	if pd.ErrorCode(err) == pd.EInvalid {
-		return s.renderLinks(w, r, &linksView{Error: pd.ErrorMessage(err), Form: nl}, http.StatusBadRequest)
+		return s.renderLinks(w, r, &linksView{Error: s.errorText(r, err), Form: nl}, http.StatusBadRequest)
 	} else if err != nil {
 		return err
 	}

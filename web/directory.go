@@ -149,7 +149,7 @@ func (s *Server) sendLead(w http.ResponseWriter, r *http.Request) error {
 		if pd.ErrorCode(err) != pd.EInvalid {
 			return err
 		}
-		return s.renderProfile(w, r, http.StatusBadRequest, &profileView{Lead: l, Error: pd.ErrorMessage(err)})
+		return s.renderProfile(w, r, http.StatusBadRequest, &profileView{Lead: l, Error: s.errorText(r, err)})
 	}
 	http.Redirect(w, r, sent, http.StatusSeeOther)
 	return nil

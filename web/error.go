@@ -86,7 +86,7 @@ func (s *Server) answerError(w http.ResponseWriter, r *http.Request, err error) 
 		return
 	}
 	w.WriteHeader(st)
-	s.render(w, r, "error", &errorPage{Status: st, Message: pd.ErrorMessage(err), RequestID: requestIDOf(r.Context())})
+	s.render(w, r, "error", &errorPage{Status: st, Message: s.errorText(r, err), RequestID: requestIDOf(r.Context())})
 }
 
 // logError logs a request's internal error, at debug when it only comes

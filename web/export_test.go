@@ -5,12 +5,19 @@ import (
 	"encoding/json"
 
 	pd "github.com/partnerdesk/partnerdesk"
+	"github.com/partnerdesk/partnerdesk/locale"
 	"github.com/partnerdesk/partnerdesk/store"
 )
 
 // FormatDate is the templates' date function, so that tests expect a date
 // exactly as the pages show it.
-var FormatDate = funcs["date"].(func(pd.Date) string)
+var FormatDate = func(d pd.Date) string {
+	l, err := locale.Load()
+	if err != nil {
+		panic(err)
+	}
+	return l.Get("en").Date(d)
+}
 
 // ReplaceFlowNonceForTest returns the single sign-on flow cookie value
 // with its nonce replaced, signed as the server signs it: a flow that

@@ -58,7 +58,7 @@ func (s *Server) acceptInvitation(w http.ResponseWriter, r *http.Request) error 
 		page.Problem = "busy"
 		return refuse(http.StatusServiceUnavailable, page)
 	case pd.ErrorCode(err) == pd.EInvalid:
-		page.Error = pd.ErrorMessage(err)
+		page.Error = s.errorText(r, err)
 		return refuse(http.StatusBadRequest, page)
 	case err != nil:
 		return err

@@ -160,12 +160,12 @@ func schemaProblems(ve *jsonschema.ValidationError) error {
 		switch k := e.ErrorKind.(type) {
 		case *kind.Required:
 			for _, m := range k.Missing {
-				ps.Add(pd.Problem{Index: index, Field: join(name, m), Code: pd.EInvalid, Reason: "is required"})
+				ps.Add(pd.Problemf(index, join(name, m), pd.EInvalid, "is required"))
 			}
 			return
 		case *kind.AdditionalProperties:
 			for _, m := range k.Properties {
-				ps.Add(pd.Problem{Index: index, Field: join(name, m), Code: pd.EInvalid, Reason: "is not a field of this record"})
+				ps.Add(pd.Problemf(index, join(name, m), pd.EInvalid, "is not a field of this record"))
 			}
 			return
 		}

@@ -89,7 +89,7 @@ func (s *Server) inviteUser(w http.ResponseWriter, r *http.Request) error {
 		if c := pd.ErrorCode(err); c != pd.EInvalid && c != pd.EConflict {
 			return err
 		}
-		return s.renderUsers(w, r, status(pd.ErrorCode(err)), &peopleView{Form: inv, Error: pd.ErrorMessage(err)})
+		return s.renderUsers(w, r, status(pd.ErrorCode(err)), &peopleView{Form: inv, Error: s.errorText(r, err)})
 	}
 	http.Redirect(w, r, peopleBase(r)+"?notice=invited", http.StatusSeeOther)
 	return nil
@@ -103,7 +103,7 @@ func (s *Server) userAction(w http.ResponseWriter, r *http.Request, notice strin
 		if c := pd.ErrorCode(err); c != pd.EInvalid && c != pd.EConflict {
 			return err
 		}
-		return s.renderUsers(w, r, status(pd.ErrorCode(err)), &peopleView{Error: pd.ErrorMessage(err)})
+		return s.renderUsers(w, r, status(pd.ErrorCode(err)), &peopleView{Error: s.errorText(r, err)})
 	}
 	http.Redirect(w, r, peopleBase(r)+"?notice="+notice, http.StatusSeeOther)
 	return nil

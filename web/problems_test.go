@@ -71,8 +71,8 @@ func TestRejectedBatchesListTheFirstProblemsAndCountAll(t *testing.T) {
 		admin.get("/admin/import")
 		page := admin.upload("clients", "id,name,employees\n"+strings.Repeat(",,many\n", 1500), true)
 		report := between(page, `data-testid="report"`, "</section>")
-		if admin.status != http.StatusUnprocessableEntity || !strings.Contains(report, "<strong>4500</strong> problems in 1500 rows") ||
-			strings.Count(report, `<tr><td class="num">`) != pd.MaxProblems || !strings.Contains(report, "The first 1000 problems are shown; fix them") {
+		if admin.status != http.StatusUnprocessableEntity || !strings.Contains(report, "<strong>4,500</strong> problems in 1,500 rows") ||
+			strings.Count(report, `<tr><td class="num">`) != pd.MaxProblems || !strings.Contains(report, "The first 1,000 problems are shown; fix them") {
 			t.Errorf("upload: %d\n%.2000s", admin.status, report)
 		}
 	})

@@ -60,7 +60,7 @@ func (s *Server) saveProfile(w http.ResponseWriter, r *http.Request) error {
 			return lerr
 		}
 		prof.Slug, prof.Name = cur.Slug, cur.Name
-		return s.renderProfileForm(w, r, http.StatusBadRequest, &profileFormView{Profile: prof, Published: published, Error: pd.ErrorMessage(err)})
+		return s.renderProfileForm(w, r, http.StatusBadRequest, &profileFormView{Profile: prof, Published: published, Error: s.errorText(r, err)})
 	}
 	http.Redirect(w, r, r.URL.Path+"?notice="+state, http.StatusSeeOther)
 	return nil
@@ -162,7 +162,7 @@ func (s *Server) saveDirectorySettings(w http.ResponseWriter, r *http.Request) e
 		if pv.SignIn, perr = s.signInSettings(r, false); perr != nil {
 			return perr
 		}
-		pv.Directory = &directorySettingsView{Approval: set.Approval, Services: r.PostFormValue("services"), Error: pd.ErrorMessage(err)}
+		pv.Directory = &directorySettingsView{Approval: set.Approval, Services: r.PostFormValue("services"), Error: s.errorText(r, err)}
 		return s.renderAdmin(w, r, http.StatusBadRequest, "program", "admin_program", pv)
 	}
 	http.Redirect(w, r, "/admin/program?notice=directory#directory", http.StatusSeeOther)

@@ -4,16 +4,16 @@ import (
 	"bytes"
 	"crypto/rand"
 	"fmt"
+	"html"
 	"html/template"
 	"io/fs"
 	"net/http"
 	"net/url"
 	"path"
-	"strconv"
 	"strings"
-	"time"
 
 	pd "github.com/partnerdesk/partnerdesk"
+	"github.com/partnerdesk/partnerdesk/locale"
 )
 
 // view is what every page template receives.
@@ -25,10 +25,12 @@ type view struct {
 	ReadOnly  bool   // vendor staff looking at a partner's dashboard
 	Nav       string // the menu entry to highlight
 	Data      any
+	Lang      *locale.Locale // the language the page is in
 }
 
-// parseTemplates parses each page with the shared layout and partials.
-func parseTemplates() (map[string]*template.Template, error) {
+// parseTemplates parses each page with the shared layout and partials,
+// once per language: the language's functions are bound at parse time.
+func parseTemplates(locales *locale.Set) (map[string]map[string]*template.Template, error) {
 	shared, err := fs.Glob(templateFS, "templates/_*.html")
 	if err != nil {
 		return nil, err
@@ -37,19 +39,33 @@ func parseTemplates() (map[string]*template.Template, error) {
 	if err != nil {
 		return nil, err
 	}
-	pages := map[string]*template.Template{}
-	for _, f := range all {
-		name := strings.TrimSuffix(path.Base(f), ".html")
-		if strings.HasPrefix(name, "_") {
-			continue
+	sets := map[string]map[string]*template.Template{}
+	for _, l := range locales.All() {
+		pages := map[string]*template.Template{}
+		lf := localeFuncs(l, locales.All())
+		for _, f := range all {
+			name := strings.TrimSuffix(path.Base(f), ".html")
+			if strings.HasPrefix(name, "_") {
+				continue
+			}
+			var t *template.Template
+			// include writes a label template (a relationship, a status)
+			// as text, for a message to take as an argument.
+			include := func(name string, data any) (string, error) {
+				var b strings.Builder
+				err := t.ExecuteTemplate(&b, name, data)
+				return html.UnescapeString(strings.TrimSpace(b.String())), err
+			}
+			t, err = template.New(name).Funcs(funcs).Funcs(lf).Funcs(template.FuncMap{"include": include}).
+				ParseFS(templateFS, append([]string{f}, shared...)...)
+			if err != nil {
+				return nil, fmt.Errorf("parse template %s: %w", name, err)
+			}
+			pages[name] = t
 		}
-		t, err := template.New(name).Funcs(funcs).ParseFS(templateFS, append([]string{f}, shared...)...)
-		if err != nil {
-			return nil, fmt.Errorf("parse template %s: %w", name, err)
-		}
-		pages[name] = t
+		sets[l.Code] = pages
 	}
-	return pages, nil
+	return sets, nil
 }
 
 // render writes a page, buffering it so that a template error becomes a
@@ -64,12 +80,14 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, name string, dat
 	if v.Program.Currency == "" {
 		v.Program.Currency = "USD"
 	}
+	v.Lang = s.localeOf(r)
+	page := s.pages[v.Lang.Code][name]
 	var buf bytes.Buffer
 	root := "layout"
-	if s.pages[name].Lookup("fragment") != nil {
+	if page.Lookup("fragment") != nil {
 		root = "fragment"
 	}
-	if err := s.pages[name].ExecuteTemplate(&buf, root, v); err != nil {
+	if err := page.ExecuteTemplate(&buf, root, v); err != nil {
 		s.log.ErrorContext(r.Context(), "render", "template", name, "err", err)
 		if name != "error" {
 			w.WriteHeader(http.StatusInternalServerError)
@@ -84,9 +102,6 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, name string, dat
 }
 
 var funcs = template.FuncMap{
-	"money":  formatMoney,
-	"date":   func(d pd.Date) string { return d.Format("Jan 2, 2006") },
-	"number": func(n int64) string { return groupDigits(strconv.FormatInt(n, 10)) },
 	"percent": func(a, b int) int {
 		if b == 0 {
 			return 0
@@ -103,7 +118,6 @@ var funcs = template.FuncMap{
 		}
 		return s
 	},
-	"time":           func(t time.Time) string { return t.UTC().Format("Jan 2, 2006 15:04 UTC") },
 	"lower":          strings.ToLower,
 	"int64":          func(n int) int64 { return int64(n) },
 	"hubs":           func() []string { return pd.Hubs },
@@ -117,15 +131,11 @@ var funcs = template.FuncMap{
 	"clientsCSV":     clientsCSVURL,
 	"partnersCSV":    partnersCSVURL,
 	"auditCSV":       auditCSVURL,
-	"monthDay":       monthDay,
 	"certAlertDays":  func() int { return pd.CertificationAlertDays },
 	"bookDays":       func() int { return pd.BookDeadlineDays },
 	"nearPercent":    func() int { return pd.NearPercent },
 	"activityWindow": func() int { return pd.ActivityWindowDays },
 }
-
-// monthDay writes a day of the year, such as a review date ("Jan 15").
-func monthDay(md pd.MonthDay) string { return pd.NewDate(2000, md.Month, md.Day).Format("Jan 2") }
 
 // dict builds a map from key/value pairs, to pass several values to a
 // template.
@@ -162,39 +172,6 @@ func panelOf(v *view) *panelView {
 		return d.Panel
 	}
 	return nil
-}
-
-var currencySymbols = map[string]string{"USD": "$", "EUR": "€", "GBP": "£", "CAD": "CA$", "AUD": "A$", "JPY": "¥"}
-
-// formatMoney renders minor units exactly ("$1,234.56"); zero-decimal
-// currencies (JPY) have no cents. Every amount on screen goes through here.
-func formatMoney(currency string, minor int64) string {
-	neg := minor < 0
-	if neg {
-		minor = -minor
-	}
-	var s string
-	if currency == "JPY" {
-		s = groupDigits(strconv.FormatInt(minor, 10))
-	} else {
-		s = fmt.Sprintf("%s.%02d", groupDigits(strconv.FormatInt(minor/100, 10)), minor%100)
-	}
-	if sym, ok := currencySymbols[currency]; ok {
-		s = sym + s
-	} else {
-		s = s + " " + currency
-	}
-	if neg {
-		s = "−" + s
-	}
-	return s
-}
-
-func groupDigits(s string) string {
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
 }
 
 // setQuery returns u's query with key=value pairs set ("" deletes a key),

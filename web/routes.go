@@ -67,6 +67,8 @@ func (s *Server) routes() []Route {
 		{"GET", "/invite/{token}", Public, s.invitationForm, smallBody},
 		{"POST", "/invite/{token}", Public, s.acceptInvitation, smallBody},
 		{"GET", "/account", Signed, s.accountPage, smallBody},
+		{"POST", "/account/language", Signed, s.saveAccountLanguage, smallBody},
+		{"POST", "/language", Public, s.setLanguage, smallBody},
 		{"POST", "/account/name", Signed, s.saveAccountName, smallBody},
 		{"POST", "/account/password", Signed, s.changePassword, smallBody},
 		{"POST", "/account/digest", Signed, s.setDigestEmails, smallBody},

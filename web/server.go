@@ -16,6 +16,7 @@ import (
 
 	pd "github.com/partnerdesk/partnerdesk"
 	"github.com/partnerdesk/partnerdesk/email"
+	"github.com/partnerdesk/partnerdesk/locale"
 	"github.com/partnerdesk/partnerdesk/metrics"
 	"github.com/partnerdesk/partnerdesk/oidc"
 	"github.com/partnerdesk/partnerdesk/password"
@@ -92,12 +93,13 @@ const (
 
 // Server holds what the handlers share.
 type Server struct {
-	db     *store.DB
-	cfg    Config
-	log    *slog.Logger
-	now    pd.Clock
-	pages  map[string]*template.Template
-	limits store.SignInLimits // counted in the database
+	db      *store.DB
+	cfg     Config
+	log     *slog.Logger
+	now     pd.Clock
+	pages   map[string]map[string]*template.Template // by language, then name
+	locales *locale.Set
+	limits  store.SignInLimits // counted in the database
 	// confirmLimits bound the public confirmation page, counted in the
 	// database too.
 	confirmLimits store.ConfirmationLimits
@@ -139,7 +141,11 @@ func New(db *store.DB, cfg Config, log *slog.Logger, now pd.Clock) (*Server, err
 	if err != nil {
 		return nil, err
 	}
-	pages, err := parseTemplates()
+	locales, err := locale.Load()
+	if err != nil {
+		return nil, err
+	}
+	pages, err := parseTemplates(locales)
 	if err != nil {
 		return nil, err
 	}
@@ -163,7 +169,7 @@ func New(db *store.DB, cfg Config, log *slog.Logger, now pd.Clock) (*Server, err
 	}
 	// Log lines written with a request's context carry its id.
 	log = slog.New(requestIDHandler{log.Handler()})
-	s := &Server{db: db, cfg: cfg, log: log, now: now, pages: pages, api: api, csrfKey: csrfKey,
+	s := &Server{db: db, cfg: cfg, log: log, now: now, pages: pages, locales: locales, api: api, csrfKey: csrfKey,
 		flowKey: flowKey, sealer: sealer,
 		limits: store.DefaultSignInLimits, confirmLimits: store.DefaultConfirmationLimits, public: store.DefaultPublicLimits,
 		hashing: password.NewHasher(cfg.PasswordParams, hashSlots, hashWait),
