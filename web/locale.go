@@ -69,6 +69,11 @@ func localeFuncs(l *locale.Locale, all []*locale.Locale) template.FuncMap {
 // lang cookie and, for a signed-in user, as their account's choice, then
 // returns to the page it was made on.
 func (s *Server) setLanguage(w http.ResponseWriter, r *http.Request) error {
+	// Anyone may use the switch: it counts against the visitor's address
+	// as any public page does.
+	if err := s.limitPublic(w, r); err != nil {
+		return err
+	}
 	l := s.locales.Get(r.PostFormValue("lang"))
 	if l == nil {
 		return pd.Errorf(pd.EInvalid, "Unknown language.")
