@@ -165,6 +165,7 @@ func (s *Server) Messages() []Received {
 // WaitFor waits up to timeout for n messages in all and returns them.
 func (s *Server) WaitFor(n int, timeout time.Duration) []Received {
 	s.t.Helper()
+	// A wait for the network: the real clock, whatever the fixture's day.
 	deadline := time.Now().Add(timeout)
 	for {
 		ms := s.Messages()
@@ -286,6 +287,8 @@ func certificate(t testing.TB) (tls.Certificate, *tls.Config) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The TLS handshake checks the certificate against the real clock,
+	// never the program's injected one: its validity is the real clock's.
 	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "localhost"},
 		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
 		DNSNames: []string{"localhost"}, IPAddresses: []net.IP{net.ParseIP("127.0.0.1")},
